@@ -1,0 +1,97 @@
+"""Passeport: the LTI 1.3 tool (Flask application factory)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from . import config as configuration
+from .db import Database
+from .domain.catalogue import Catalogue
+from .lti.keys import KeyRing
+from .lti.platform_keys import PlatformKeyCache
+from .visit import tr
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(configuration.from_environment(overrides))
+    app.instance_path = app.config["INSTANCE_PATH"]
+    app.extensions["passeport.db"] = Database(app.config["DATABASE_URL"])
+    app.extensions["passeport.keys"] = KeyRing()
+    app.extensions["passeport.platform_keys"] = PlatformKeyCache(
+        timeout=app.config["HTTP_TIMEOUT"], max_age=app.config["JWKS_CACHE_SECONDS"]
+    )
+    app.extensions["passeport.catalogue"] = Catalogue(app.config["CONTENT_ROOT"])
+
+    from .dashboards import bp as dashboards_bp
+    from .lti.views import bp as lti_bp
+    from .player import bp as player_bp
+
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(player_bp)
+    app.register_blueprint(dashboards_bp)
+    if app.config["DEMO"]:
+        from .demo import bp as demo_bp
+
+        app.register_blueprint(demo_bp)
+
+    app.jinja_env.globals["tr"] = tr
+    _register_error_pages(app)
+
+    @app.get("/healthz")
+    def healthz():
+        with database(app).engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return {"status": "ok"}
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def database(app: Flask) -> Database:
+    return app.extensions["passeport.db"]
+
+
+def prepare(app: Flask) -> None:
+    """Everything a first run needs: migrations, an active signing key, the demo LMS's registration."""
+    from .lti.keys import ensure_active_key
+    from .migrations import upgrade
+
+    upgrade(app.config["DATABASE_URL"])
+    with database(app).transaction() as db:
+        ensure_active_key(db)
+    if app.config["DEMO"]:
+        from .demo import register_demo_platform
+
+        register_demo_platform(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Every error is a readable bilingual page with its status, never a stack trace."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", status=error.code, title_fr=_FR_TITLES.get(error.code, error.name),
+                               title_en=error.name, detail_fr=None, detail_en=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        logging.getLogger("passeport").exception("unhandled error")
+        return render_template("error.html", status=500, title_fr="Erreur interne", title_en="Internal error",
+                               detail_fr="Une erreur inattendue s'est produite ; elle a été journalisée.",
+                               detail_en="An unexpected error occurred; it has been logged."), 500
+
+
+_FR_TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    413: "Contenu trop volumineux",
+    500: "Erreur interne",
+}

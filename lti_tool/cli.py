@@ -1,0 +1,109 @@
+"""The ``passeport`` command: every administration task (also ``flask --app lti_tool …``)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from . import create_app, database, prepare
+from .domain.registrations import PlatformSettings, RegistrationError, list_platforms, register_platform, remove_platform
+from .lti import keys as tool_keys
+from .migrations import upgrade
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+platform_cli = AppGroup("platform", help="LMS platforms registered with the tool.")
+keys_cli = AppGroup("keys", help="The tool's LTI signing keys.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Production server (gunicorn); applies pending migrations first."""
+    from .server import run
+
+    prepare(current_app)
+    click.echo(f"Passeport on http://{host}:{port}/ (demo LMS: {'on' if current_app.config['DEMO'] else 'off'})")
+    run(host=host, port=port, workers=workers, threads=threads)
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations up to REVISION (default: head)."""
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@platform_cli.command("add")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--auth-login-url", required=True)
+@click.option("--auth-token-url", required=True)
+@click.option("--jwks-url", required=True)
+@click.option("--deployment-id", "deployment_ids", multiple=True, required=True)
+@click.option("--name")
+def platform_add(issuer, client_id, auth_login_url, auth_token_url, jwks_url, deployment_ids, name) -> None:
+    """Register a platform, or update it and add deployments (idempotent)."""
+    settings = PlatformSettings(issuer, client_id, auth_login_url, auth_token_url, jwks_url, tuple(deployment_ids), name)
+    try:
+        with database(current_app).transaction() as db:
+            platform, created = register_platform(db, settings)
+            deployments = [d.deployment_id for d in platform.deployments]
+    except RegistrationError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"{'added' if created else 'updated'} {issuer} (client {client_id}); deployments: {', '.join(deployments)}")
+
+
+@platform_cli.command("list")
+def platform_list() -> None:
+    """Registered platforms and their deployments."""
+    with database(current_app).sessions() as db:
+        platforms = list_platforms(db)
+        if not platforms:
+            click.echo("no platform registered")
+        for p in platforms:
+            click.echo(f"{p.issuer}\tclient={p.client_id}\tname={p.name or '-'}\t"
+                       f"deployments={','.join(d.deployment_id for d in p.deployments)}\tjwks={p.jwks_url}")
+
+
+@platform_cli.command("remove")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--delete-learner-data", is_flag=True, help="Also delete the users, courses and memberships it brought.")
+def platform_remove(issuer: str, client_id: str, delete_learner_data: bool) -> None:
+    """Remove a registration."""
+    try:
+        with database(current_app).transaction() as db:
+            removed = remove_platform(db, issuer, client_id, delete_learner_data)
+    except RegistrationError as error:
+        raise click.UsageError(str(error)) from error
+    if not removed:
+        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    click.echo(f"removed {issuer} (client {client_id})")
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Signing keys, newest first; retired keys stay published in the JWKS."""
+    with database(current_app).sessions() as db:
+        for key in sorted(db.scalars(tool_keys.select_keys()), key=lambda k: k.id, reverse=True):
+            click.echo(f"{key.kid}\t{key.status}\tcreated={key.created_at:%Y-%m-%d %H:%M}")
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Activate a new signing key and retire the current one."""
+    with database(current_app).transaction() as db:
+        key = tool_keys.rotate(db)
+    click.echo(f"active key is now {key.kid}")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (serve, db_cli, platform_cli, keys_cli):
+        app.cli.add_command(command)
+
+
+main = FlaskGroup(create_app=create_app, add_default_commands=False, help="Passeport administration.")

@@ -1,0 +1,52 @@
+"""Configuration from the environment, with safe generated defaults under ``instance/``."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def _secret_key(instance: Path) -> str:
+    """Read SECRET_KEY, else a key generated once and kept in ``instance/secret_key``."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(overrides: dict | None = None) -> dict:
+    """Build the Flask configuration; ``overrides`` (tests, CLI) win over the environment."""
+    overrides = overrides or {}
+    instance = Path(overrides.get("INSTANCE_PATH") or os.environ.get("PASSEPORT_INSTANCE", "instance")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    base_url = (overrides.get("BASE_URL") or os.environ.get("PASSEPORT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'passeport.db'}",
+        "SECRET_KEY": _secret_key(instance),
+        "BASE_URL": base_url,
+        "DEMO": _flag(os.environ.get("PASSEPORT_DEMO"), default=False),
+        "HTTP_TIMEOUT": float(os.environ.get("PASSEPORT_HTTP_TIMEOUT", "5")),
+        "CONTENT_ROOT": os.environ.get("PASSEPORT_CONTENT") or None,
+        "JWKS_CACHE_SECONDS": int(os.environ.get("PASSEPORT_JWKS_CACHE_SECONDS", "3600")),
+    }
+    config.update(overrides)
+    secure = config["BASE_URL"].startswith("https://")
+    # Inside an LMS iframe the tool is a third party: its cookies must be
+    # SameSite=None; Secure; Partitioned, which browsers only accept over HTTPS.
+    config.setdefault("SESSION_COOKIE_SECURE", secure)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "None" if secure else "Lax")
+    config.setdefault("SESSION_COOKIE_PARTITIONED", secure)
+    config.setdefault("SESSION_COOKIE_NAME", "passeport_session")
+    return config

@@ -1,0 +1,212 @@
+"""The bundled demo LMS: a real LTI 1.3 platform (lti1p3platform) with one course.
+
+It signs its own id_tokens with its own key, publishes its JWKS and serves the
+OIDC authorisation and token endpoints, so the tool validates it exactly like
+Moodle or Canvas. Mounted at /demo when PASSEPORT_DEMO is on.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.oidc_login import OIDCLoginAbstract
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request
+
+from .. import database
+from ..domain.registrations import PlatformSettings, register_platform
+
+bp = Blueprint("demo", __name__, url_prefix="/demo")
+
+CLIENT_ID = "passeport-demo"
+DEPLOYMENT_ID = "demo-deployment-1"
+LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+COURSE = {"id": "demo-course-1", "title": "Session de démonstration — Passeport", "label": "PASS-DEMO"}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    key: str
+    sub: str
+    name: str
+    email: str
+    roles: tuple[str, ...]
+
+
+USERS = {
+    "alice": DemoUser("alice", "demo-alice", "Alice Martin", "alice.martin@example.org", (LIS + "Learner",)),
+    "bruno": DemoUser("bruno", "demo-bruno", "Bruno Lefèvre", "bruno.lefevre@example.org", (LIS + "Instructor",)),
+}
+
+
+def issuer(app: Flask) -> str:
+    return app.config["BASE_URL"] + "/demo"
+
+
+def register_demo_platform(app: Flask) -> None:
+    """Register the demo LMS with the tool (idempotent), as an administrator would by CLI."""
+    base = app.config["BASE_URL"]
+    with database(app).transaction() as db:
+        register_platform(db, PlatformSettings(
+            issuer=issuer(app), client_id=CLIENT_ID, auth_login_url=base + "/demo/auth",
+            auth_token_url=base + "/demo/token", jwks_url=base + "/demo/jwks",
+            deployment_ids=(DEPLOYMENT_ID,), name="Demo LMS",
+        ))
+
+
+class _PlatformKey:
+    """The demo platform's RSA key, generated once under instance/ and parsed once per process."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path):
+        with self._lock:
+            if not path.exists():
+                key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
+                path.chmod(0o600)
+        pem = path.read_bytes()
+        self.private_key = serialization.load_pem_private_key(pem, None)
+        self.private_pem = pem.decode()
+        self.public_pem = self.private_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        self.jwk = Registration.get_jwk(self.public_pem)
+
+
+def platform_key() -> _PlatformKey:
+    key = current_app.extensions.get("passeport.demo_key")
+    if key is None:
+        key = current_app.extensions["passeport.demo_key"] = _PlatformKey(
+            Path(current_app.config["INSTANCE_PATH"]) / "demo-platform-key.pem")
+    return key
+
+
+class _DemoRegistration(Registration):
+    """Signs with the parsed key object: lti1p3platform re-parses the PEM on every signature."""
+
+    def __init__(self, key: _PlatformKey):
+        super().__init__()
+        self._key = key
+
+    def get_kid(self):
+        return self._key.jwk["kid"]
+
+    def platform_encode_and_sign(self, payload, expiration=None):
+        return Registration.encode_and_sign(payload, self._key.private_key, {"kid": self.get_kid()}, expiration)
+
+
+class _DemoPlatformConfig(LTI1P3PlatformConfAbstract):
+    def init_platform_config(self, **kwargs) -> None:
+        self.app = kwargs["app"]
+
+    def get_registration_by_params(self, **kwargs) -> Registration:
+        base, key = self.app.config["BASE_URL"], platform_key()
+        return (
+            _DemoRegistration(key)
+            .set_iss(issuer(self.app))
+            .set_client_id(CLIENT_ID)
+            .set_deployment_id(DEPLOYMENT_ID)
+            .set_oidc_login_url(base + "/lti/login")
+            .set_launch_url(base + "/lti/launch")
+            .set_deeplink_launch_url(base + "/lti/launch")
+            .set_platform_public_key(key.public_pem)
+            .set_platform_private_key(key.private_pem)
+            .set_tool_key_set_url(base + "/.well-known/jwks.json")
+        )
+
+
+class _FlaskRequest(Request):
+    def build_metadata(self, flask_request):
+        return {
+            "method": flask_request.method,
+            "form_data": flask_request.form.to_dict(),
+            "get_data": flask_request.args.to_dict(),
+            "headers": dict(flask_request.headers),
+            "content_type": flask_request.content_type,
+            "path": flask_request.path,
+            "json": flask_request.get_json(silent=True),
+        }
+
+
+class _DemoLogin(OIDCLoginAbstract):
+    def set_lti_message_hint(self, **kwargs) -> None:
+        self._lti_message_hint = kwargs["hint"]
+
+    def get_redirect(self, url: str):
+        return redirect(url)
+
+
+class _DemoLaunch(LTIAdvantageMessageLaunchAbstract):
+    def render_launch_form(self, launch_data, **kwargs):
+        return render_template("demo/autosubmit.html", **launch_data)
+
+
+def _config() -> _DemoPlatformConfig:
+    return _DemoPlatformConfig(app=current_app._get_current_object())
+
+
+@bp.get("/")
+def course():
+    catalogue = current_app.extensions["passeport.catalogue"]
+    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS, locale="fr")
+
+
+@bp.post("/start")
+def start():
+    """Third-party initiated login, as an LMS does when someone clicks an LTI link."""
+    user = USERS.get(request.form.get("user", ""))
+    module = current_app.extensions["passeport.catalogue"].resolve(request.form.get("module"))
+    locale = request.form.get("locale", "fr")
+    if user is None or module is None or locale not in ("fr", "en"):
+        abort(400, description="Unknown demo user, module or language. / Utilisateur, module ou langue inconnus.")
+    login = _DemoLogin(_FlaskRequest(request), _config())
+    login.set_lti_message_hint(hint=f"{module.folder}|{locale}")
+    return login.initiate_login(user.key)
+
+
+@bp.route("/auth", methods=["GET", "POST"])
+def auth():
+    """OIDC authorisation endpoint: answers the tool's login redirect with a signed id_token."""
+    params = request.values
+    user = USERS.get(params.get("login_hint", ""))
+    folder, _, locale = (params.get("lti_message_hint") or "").partition("|")
+    module = current_app.extensions["passeport.catalogue"].resolve(folder)
+    if user is None or module is None:
+        abort(400, description="Unknown login_hint or lti_message_hint. / Indications de connexion inconnues.")
+    if params.get("redirect_uri") != current_app.config["BASE_URL"] + "/lti/launch":
+        abort(400, description="redirect_uri is not the tool's registered launch URL.")
+    message = _DemoLaunch(_FlaskRequest(request), _config())
+    message.set_user_data(user.sub, list(user.roles), full_name=user.name, email_address=user.email)
+    message.set_resource_link_claim(f"demo-rl-{module.folder}", title=module.title["fr"])
+    message.set_launch_context_claim(COURSE["id"], [LIS.replace("membership#", "course#CourseOffering")],
+                                     COURSE["title"], COURSE["label"])
+    message.set_custom_parameters_claim({"module": module.folder})
+    message.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
+        "document_target": "window", "return_url": current_app.config["BASE_URL"] + "/demo/", "locale": locale or "fr"}})
+    try:
+        return message.lti_launch()
+    except Exception as error:  # lti1p3platform signals bad preflight responses with bare exceptions
+        abort(400, description=f"Invalid authentication request from the tool: {error!r}")
+
+
+@bp.get("/jwks")
+def jwks():
+    return {"keys": [platform_key().jwk]}
+
+
+@bp.post("/token")
+def token():
+    """OAuth 2 client-credentials endpoint for the tool's LTI Advantage service calls."""
+    config = _config()
+    config.get_registration()
+    try:
+        return config.get_access_token(request.form.to_dict())
+    except Exception as error:  # bad assertions surface as library exceptions
+        return {"error": "invalid_request", "error_description": str(error)}, 400

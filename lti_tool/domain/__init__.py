@@ -1,0 +1,1 @@
+"""Plain-Python domain: modules, people and roles, with no web framework."""

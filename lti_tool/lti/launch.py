@@ -1,0 +1,271 @@
+"""LTI 1.3 launch validation: pylti1p3's message launch, with the checks it leaves out.
+
+pylti1p3 does not verify ``aud``/``azp``, keeps nonces reusable, fetches the
+platform JWKS on every launch and reports failures as bare English strings.
+Each override below closes one of those gaps and raises a bilingual LaunchError.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskRequest
+from pylti1p3.exception import LtiException
+
+from ..domain.roles import Role, classify
+from .errors import bad_request, not_registered, unauthorized
+from .platform_keys import PlatformKeyCache
+from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
+from .toolconf import DatabaseToolConf
+
+log = logging.getLogger(__name__)
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+SUPPORTED_MESSAGES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
+CLOCK_SKEW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What Passeport keeps from a validated launch."""
+
+    launch_id: str
+    message_type: str
+    issuer: str
+    client_id: str
+    deployment_id: str
+    sub: str
+    role: Role
+    roles: list[str]
+    name: str | None = None
+    email: str | None = None
+    context: dict = field(default_factory=dict)
+    resource_link: dict = field(default_factory=dict)
+    custom: dict = field(default_factory=dict)
+    locale: str | None = None
+    target_link_uri: str | None = None
+
+    def requested_module(self) -> str | None:
+        """The module a placement points at: custom ``module``, else the target link."""
+        if self.custom.get("module"):
+            return str(self.custom["module"])
+        if not self.target_link_uri:
+            return None
+        url = urlparse(self.target_link_uri)
+        from_query = parse_qs(url.query).get("module")
+        if from_query:
+            return from_query[0]
+        parts = [p for p in url.path.split("/") if p]
+        return parts[-1] if len(parts) >= 2 and parts[-2] == "modules" else None
+
+
+class PasseportMessageLaunch(FlaskMessageLaunch):
+    def __init__(self, tool_conf: DatabaseToolConf, storage: DatabaseLaunchDataStorage, keys: PlatformKeyCache):
+        request = FlaskRequest()
+        super().__init__(
+            request,
+            tool_conf,
+            session_service=SingleUseNonceSessionService(request),
+            cookie_service=FlaskCookieService(request),
+            launch_data_storage=storage,
+        )
+        self.platform_keys = keys
+        self.platform = None
+
+    def validate(self):
+        """pylti1p3's sequence, with the nonce consumed last so a refused token burns nothing."""
+        self._validated = True
+        try:
+            return (
+                self.validate_state()
+                .validate_jwt_format()
+                .validate_registration()
+                .validate_jwt_signature()
+                .validate_deployment()
+                .validate_message()
+                .validate_nonce()
+                .save_launch_data()
+            )
+        except Exception:
+            self._validated = False
+            raise
+
+    def validate_state(self):
+        state = self._get_request_param("state")
+        if not state:
+            raise unauthorized(
+                "missing_state",
+                "Le paramètre « state » manque : relancez l'activité depuis votre plateforme.",
+                "The 'state' parameter is missing: launch the activity again from your platform.",
+            )
+        if self._cookie_service.get_cookie(state) != state:
+            raise unauthorized(
+                "invalid_state",
+                "Le paramètre « state » ne correspond à aucune connexion ouverte dans ce navigateur "
+                "(lien expiré, ou cookies bloqués) : relancez l'activité depuis votre plateforme.",
+                "The 'state' parameter matches no login started in this browser "
+                "(expired, or cookies blocked): launch the activity again from your platform.",
+            )
+        return self
+
+    def validate_jwt_format(self):
+        if not self._get_request_param("id_token"):
+            raise bad_request("missing_id_token", "Le jeton « id_token » manque.", "The 'id_token' is missing.")
+        try:
+            return super().validate_jwt_format()
+        except LtiException as error:
+            raise bad_request(
+                "malformed_id_token",
+                "Le jeton « id_token » n'est pas un JWT lisible.",
+                f"The 'id_token' is not a readable JWT ({error}).",
+            ) from error
+
+    def validate_registration(self):
+        body = self._jwt["body"]
+        iss = body.get("iss")
+        if not iss or not isinstance(iss, str):
+            raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).", "The token has no issuer (iss).")
+        platforms = self._tool_config.platforms_for(iss)
+        if not platforms:
+            raise not_registered(
+                "unknown_issuer",
+                f"La plateforme « {iss} » n'est pas enregistrée dans Passeport.",
+                f"Platform '{iss}' is not registered with Passeport.",
+                f"passeport platform add --issuer {iss} --client-id CLIENT_ID --auth-login-url URL "
+                "--auth-token-url URL --jwks-url URL --deployment-id DEPLOYMENT_ID",
+            )
+        audiences = body.get("aud")
+        audiences = audiences if isinstance(audiences, list) else [audiences]
+        self.platform = next((p for p in platforms if p.client_id in audiences), None)
+        if self.platform is None:
+            registered = ", ".join(p.client_id for p in platforms)
+            raise unauthorized(
+                "wrong_audience",
+                f"Le jeton est destiné à « {', '.join(map(str, audiences))} », pas à l'identifiant client "
+                f"enregistré pour cette plateforme ({registered}).",
+                f"The token is addressed to '{', '.join(map(str, audiences))}', not to the client id "
+                f"registered for this platform ({registered}).",
+            )
+        if len(audiences) > 1 and body.get("azp") != self.platform.client_id:
+            raise unauthorized(
+                "wrong_azp",
+                "Le jeton a plusieurs destinataires mais son « azp » ne désigne pas Passeport.",
+                "The token has several audiences but its 'azp' does not name Passeport.",
+            )
+        if "azp" in body and body["azp"] != self.platform.client_id:
+            raise unauthorized("wrong_azp", "Le champ « azp » ne désigne pas Passeport.", "'azp' does not name Passeport.")
+        self._registration = self._tool_config.registration(self.platform)
+        return self
+
+    def validate_jwt_signature(self):
+        header = self._jwt.get("header", {})
+        if header.get("alg") != "RS256":
+            raise unauthorized(
+                "bad_algorithm",
+                f"Algorithme de signature refusé : {header.get('alg')} (RS256 attendu).",
+                f"Signature algorithm refused: {header.get('alg')} (RS256 expected).",
+            )
+        key = self.platform_keys.key(self.platform.jwks_url, header.get("kid"))
+        try:
+            jwt.decode(
+                self._get_id_token(),
+                key,
+                algorithms=["RS256"],
+                audience=self.platform.client_id,
+                issuer=self.platform.issuer,
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "iat", "aud", "iss", "nonce"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise unauthorized("expired", "Le jeton a expiré : relancez l'activité.", "The token has expired: launch again.") from error
+        except jwt.ImmatureSignatureError as error:
+            raise unauthorized("issued_in_future", "Le jeton est daté dans le futur (horloges désynchronisées ?).",
+                               "The token is dated in the future (clocks out of sync?).") from error
+        except jwt.InvalidSignatureError as error:
+            raise unauthorized("bad_signature", "La signature du jeton est invalide.",
+                               "The token's signature is invalid.") from error
+        except jwt.MissingRequiredClaimError as error:
+            raise bad_request("missing_claim", f"Le jeton n'a pas le champ obligatoire « {error.claim} ».",
+                              f"The token lacks the required claim '{error.claim}'.") from error
+        except jwt.InvalidTokenError as error:
+            raise unauthorized("invalid_token", f"Jeton refusé : {error}.", f"Token refused: {error}.") from error
+        return self
+
+    def validate_deployment(self):
+        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        if not deployment_id:
+            raise bad_request("missing_claim", "Le jeton n'indique pas de déploiement (deployment_id).",
+                              "The token has no deployment_id.")
+        p = self.platform
+        if not self._tool_config.find_deployment_by_params(p.issuer, deployment_id, p.client_id):
+            raise not_registered(
+                "unknown_deployment",
+                f"Le déploiement « {deployment_id} » n'est pas enregistré pour la plateforme « {p.issuer} ».",
+                f"Deployment '{deployment_id}' is not registered for platform '{p.issuer}'.",
+                f"passeport platform add --issuer {p.issuer} --client-id {p.client_id} "
+                f"--auth-login-url {p.auth_login_url} --auth-token-url {p.auth_token_url} "
+                f"--jwks-url {p.jwks_url} --deployment-id {deployment_id}",
+            )
+        return self
+
+    def validate_message(self):
+        body = self._jwt["body"]
+        message_type = body.get(CLAIM + "message_type")
+        if message_type not in SUPPORTED_MESSAGES:
+            raise bad_request(
+                "unsupported_message_type",
+                f"Type de message « {message_type} » non pris en charge (attendu : {', '.join(SUPPORTED_MESSAGES)}).",
+                f"Message type '{message_type}' is not supported (expected: {', '.join(SUPPORTED_MESSAGES)}).",
+            )
+        version = body.get(CLAIM + "version")
+        if version != "1.3.0":
+            raise bad_request("wrong_version", f"Version LTI « {version} » non prise en charge (1.3.0 attendue).",
+                              f"LTI version '{version}' is not supported (1.3.0 expected).")
+        required = ["sub", CLAIM + "roles", CLAIM + "target_link_uri"]
+        if message_type == "LtiResourceLinkRequest":
+            required.append(CLAIM + "resource_link")
+        else:
+            required.append(DL_CLAIM + "deep_linking_settings")
+        for claim in required:
+            if not body.get(claim) and not (claim.endswith("roles") and isinstance(body.get(claim), list)):
+                raise bad_request("missing_claim", f"Le jeton n'a pas le champ obligatoire « {claim} ».",
+                                  f"The token lacks the required claim '{claim}'.")
+        if message_type == "LtiResourceLinkRequest" and not body[CLAIM + "resource_link"].get("id"):
+            raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.", "The resource link has no id.")
+        try:
+            return super().validate_message()
+        except LtiException as error:
+            raise bad_request("invalid_message", f"Message LTI invalide : {error}.", f"Invalid LTI message: {error}.") from error
+
+    def validate_nonce(self):
+        if not self._session_service.check_nonce(self._jwt["body"]["nonce"]):
+            raise unauthorized(
+                "replayed_nonce",
+                "Ce lancement a déjà été utilisé ou a expiré (nonce inconnu) : relancez l'activité.",
+                "This launch was already used or has expired (unknown nonce): launch again.",
+            )
+        return self
+
+    def to_launch(self) -> Launch:
+        body = self.get_launch_data()
+        roles = list(body.get(CLAIM + "roles") or [])
+        return Launch(
+            launch_id=self.get_launch_id(),
+            message_type=body[CLAIM + "message_type"],
+            issuer=body["iss"],
+            client_id=self.platform.client_id,
+            deployment_id=body[CLAIM + "deployment_id"],
+            sub=str(body["sub"]),
+            role=classify(roles),
+            roles=roles,
+            name=body.get("name") or " ".join(filter(None, [body.get("given_name"), body.get("family_name")])) or None,
+            email=body.get("email"),
+            context=body.get(CLAIM + "context") or {},
+            resource_link=body.get(CLAIM + "resource_link") or {},
+            custom=body.get(CLAIM + "custom") or {},
+            locale=(body.get(CLAIM + "launch_presentation") or {}).get("locale"),
+            target_link_uri=body.get(CLAIM + "target_link_uri"),
+        )

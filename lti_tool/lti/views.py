@@ -1,0 +1,123 @@
+"""LTI endpoints: /lti/login, /lti/launch, /.well-known/jwks.json, /lti/config."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.exception import OIDCException
+
+from .. import database
+from ..domain.people import LaunchFacts, record_launch
+from ..domain.roles import Role
+from .errors import LaunchError, bad_request, not_registered
+from .keys import public_jwks
+from .launch import PasseportMessageLaunch
+from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
+from .toolconf import DatabaseToolConf
+
+log = logging.getLogger(__name__)
+bp = Blueprint("lti", __name__)
+
+
+def _tool_conf() -> DatabaseToolConf:
+    return DatabaseToolConf(database(current_app), current_app.extensions["passeport.keys"])
+
+
+def launch_url() -> str:
+    return current_app.config["BASE_URL"] + "/lti/launch"
+
+
+@bp.errorhandler(LaunchError)
+def refused(error: LaunchError):
+    log.warning("LTI message refused (%s): %s", error.code, error.en)
+    return render_template("lti_error.html", error=error), error.status
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login():
+    """OIDC third-party initiated login: check the issuer, then redirect to the platform."""
+    params = request.values
+    iss, login_hint = params.get("iss"), params.get("login_hint")
+    if not iss or not login_hint:
+        raise bad_request(
+            "missing_login_parameter",
+            "La demande de connexion doit contenir « iss » et « login_hint ».",
+            "The login request must contain 'iss' and 'login_hint'.",
+        )
+    tool_conf = _tool_conf()
+    if tool_conf.platform(iss, params.get("client_id")) is None:
+        client = params.get("client_id") or "CLIENT_ID"
+        raise not_registered(
+            "unknown_issuer",
+            f"La plateforme « {iss} » (client « {client} ») n'est pas enregistrée dans Passeport.",
+            f"Platform '{iss}' (client '{client}') is not registered with Passeport.",
+            f"passeport platform add --issuer {iss} --client-id {client} --auth-login-url URL "
+            "--auth-token-url URL --jwks-url URL --deployment-id DEPLOYMENT_ID",
+        )
+    flask_request = FlaskRequest()
+    oidc = FlaskOIDCLogin(
+        flask_request,
+        tool_conf,
+        session_service=SingleUseNonceSessionService(flask_request),
+        cookie_service=FlaskCookieService(flask_request),
+        launch_data_storage=DatabaseLaunchDataStorage(database(current_app)),
+    )
+    try:
+        return oidc.redirect(launch_url())
+    except OIDCException as error:
+        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.", f"Login refused: {error}.") from error
+
+
+@bp.post("/lti/launch")
+def launch():
+    message = PasseportMessageLaunch(
+        _tool_conf(),
+        DatabaseLaunchDataStorage(database(current_app)),
+        current_app.extensions["passeport.platform_keys"],
+    )
+    message.validate()
+    lti = message.to_launch()
+    catalogue = current_app.extensions["passeport.catalogue"]
+    module = catalogue.resolve(lti.requested_module())
+    with database(current_app).transaction() as db:
+        visit = record_launch(db, LaunchFacts(
+            platform_id=message.platform.id, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
+            email=lti.email, context=lti.context, resource_link=lti.resource_link,
+            module_id=module.id if module else None,
+        ))
+    session.clear()
+    session["passeport"] = {
+        "user_id": visit.user_id,
+        "context_id": visit.context_id,
+        "role": lti.role.value,
+        "launch_id": lti.launch_id,
+        "locale": (lti.locale or "fr")[:2].lower(),
+    }
+    if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
+        return redirect(url_for("dashboards.trainer_home"), 303)
+    if module:
+        return redirect(url_for("player.module", module_id=module.id), 303)
+    return redirect(url_for("player.catalogue"), 303)
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks():
+    with database(current_app).sessions() as db:
+        return public_jwks(db)
+
+
+@bp.get("/lti/config")
+def config():
+    """What an LMS administrator pastes into a manual LTI 1.3 registration."""
+    base = current_app.config["BASE_URL"]
+    return render_template(
+        "lti_config.html",
+        settings={
+            "tool_url": base + "/lti/launch",
+            "login_url": base + "/lti/login",
+            "redirect_uri": base + "/lti/launch",
+            "jwks_url": base + "/.well-known/jwks.json",
+            "deep_linking_url": base + "/lti/launch",
+        },
+    )

@@ -1,0 +1,126 @@
+"""Persistent state of the tool (SQLAlchemy 2 declarative models)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class Platform(Base):
+    """An LMS registration: one (issuer, client id) pair."""
+
+    __tablename__ = "platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    jwks_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployments: Mapped[list[Deployment]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
+    )
+
+
+class Deployment(Base):
+    __tablename__ = "deployments"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class ToolKey(Base):
+    """An RSA key the tool signs with; retired keys stay published until removed."""
+
+    __tablename__ = "tool_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A person as a platform knows them (LTI ``sub``); name and e-mail only if sent."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("platform_id", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_launch_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Context(Base):
+    """A course (LTI context) on a platform."""
+
+    __tablename__ = "contexts"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    label: Mapped[str | None] = mapped_column(String(255))
+
+
+class ResourceLink(Base):
+    """A placement of the tool in a course, pointing at a module or at the catalogue."""
+
+    __tablename__ = "resource_links"
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    module_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class Membership(Base):
+    """A user's roles in a course, as of their latest launch."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    context_id: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # learner | instructor | administrator
+    roles: Mapped[list] = mapped_column(JSON)  # the LTI role URIs as sent
+    first_launch_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_launch_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user: Mapped[User] = relationship()
+
+
+class LaunchState(Base):
+    """Short-lived LTI protocol data shared by every worker: nonces, OIDC state, launch data."""
+
+    __tablename__ = "lti_launch_state"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[dict | list | str | bool | None] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,80 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL (skipped, never faked, without it)."""
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from lti_tool import create_app, database, prepare
+from tests.peers.http import LiveServer, free_port
+
+POSTGRES_URL = (
+    os.environ.get("PASSEPORT_TEST_POSTGRES_URL")
+    or (os.environ["DATABASE_URL"] if os.environ.get("DATABASE_URL", "").startswith("postgresql") else None)
+    or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_available() -> str | None:
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return None
+    except Exception as error:  # any failure to connect means: skip, and say why
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {error.__class__.__name__}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'passeport.db'}"
+        return
+    reason = _postgres_available()
+    if reason:
+        pytest.skip(reason)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build a prepared app (migrated, keyed) for a given base URL."""
+    apps = []
+
+    def factory(base_url: str = "http://127.0.0.1:5000", demo: bool = False):
+        app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                          "BASE_URL": base_url, "DEMO": demo, "TESTING": True})
+        prepare(app)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        database(app).engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def live_tool(make_app):
+    """The tool served over HTTP on 127.0.0.1 (with the demo LMS)."""
+    port = free_port()
+    app = make_app(f"http://127.0.0.1:{port}", demo=True)
+    with LiveServer(app, port) as server:
+        server.app = app
+        yield server
