@@ -26,9 +26,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["passeport.catalogue"] = Catalogue(app.config["CONTENT_ROOT"])
 
     from .dashboards import bp as dashboards_bp
+    from .home import bp as home_bp
     from .lti.views import bp as lti_bp
     from .player import bp as player_bp
 
+    app.register_blueprint(home_bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)

@@ -1,6 +1,8 @@
 """The ``passeport`` command: every administration task (also ``flask --app lti_tool …``)."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
@@ -24,8 +26,12 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Production server (gunicorn); applies pending migrations first."""
     from .server import run
 
+    if not os.environ.get("PASSEPORT_BASE_URL"):
+        # Without a public URL, the tool is where it listens; workers read the same variable.
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["PASSEPORT_BASE_URL"] = current_app.config["BASE_URL"] = f"http://{shown_host}:{port}"
     prepare(current_app)
-    click.echo(f"Passeport on http://{host}:{port}/ (demo LMS: {'on' if current_app.config['DEMO'] else 'off'})")
+    click.echo(f"Passeport on {current_app.config['BASE_URL']}/ (demo LMS: {'on' if current_app.config['DEMO'] else 'off'})")
     run(host=host, port=port, workers=workers, threads=threads)
 
 

@@ -5,7 +5,9 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -14,7 +16,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it costs a round trip per checkout; recycling bounds stale connections instead.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=300)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -34,8 +37,25 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def read(self):
+        """A connection for one-statement reads: autocommit, so no BEGIN/ROLLBACK round trips."""
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def connect(self):
+        """A Core connection in a transaction: the hot paths (launches) skip the ORM's bookkeeping."""
+        return self.engine.begin()
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+
+def upsert(connection: Connection, model, key: dict, values: dict) -> int:
+    """Insert a row or update it on its unique ``key`` columns; one statement, returns the row id."""
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[connection.dialect.name]
+    statement = insert(model).values(**key, **values)
+    changes = values or {name: statement.excluded[name] for name in key}
+    statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes).returning(model.id)
+    return connection.execute(statement).scalar_one()

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..db import upsert
 from ..models import Context, Membership, ResourceLink, User, utcnow
 from .roles import Role
 
@@ -29,46 +31,28 @@ class Visit:
     context_id: int | None
 
 
-def record_launch(session: Session, facts: LaunchFacts) -> Visit:
+def _present(**values) -> dict:
+    """Only what the platform sent: a launch without a name keeps the name we had."""
+    return {k: v for k, v in values.items() if v}
+
+
+def record_launch(connection: Connection, facts: LaunchFacts) -> Visit:
     """Upsert the user, course, placement and membership a launch names, in the caller's transaction."""
     now = utcnow()
-    user = _get_or_add(session, User, platform_id=facts.platform_id, sub=facts.sub)
-    user.last_launch_at = now
-    if facts.name:
-        user.name = facts.name
-    if facts.email:
-        user.email = facts.email
-    context = None
+    platform = {"platform_id": facts.platform_id}
+    user_id = upsert(connection, User, platform | {"sub": facts.sub},
+                     {"last_launch_at": now} | _present(name=facts.name, email=facts.email))
+    context_id = None
     if facts.context.get("id"):
-        context = _get_or_add(session, Context, platform_id=facts.platform_id, context_id=str(facts.context["id"]))
-        context.title = facts.context.get("title") or context.title
-        context.label = facts.context.get("label") or context.label
-        session.flush()
-        membership = _get_or_add(session, Membership, user_id=_id(session, user), context_id=context.id)
-        membership.role, membership.roles, membership.last_launch_at = facts.role.value, facts.roles, now
+        context_id = upsert(connection, Context, platform | {"context_id": str(facts.context["id"])},
+                            _present(title=facts.context.get("title"), label=facts.context.get("label")))
+        upsert(connection, Membership, {"user_id": user_id, "context_id": context_id},
+               {"role": facts.role.value, "roles": facts.roles, "last_launch_at": now})
     if facts.resource_link.get("id"):
-        link = _get_or_add(
-            session, ResourceLink, platform_id=facts.platform_id, resource_link_id=str(facts.resource_link["id"])
-        )
-        link.context_id = context.id if context else None
-        link.title = facts.resource_link.get("title") or link.title
-        link.module_id = facts.module_id
-    session.flush()
-    return Visit(user_id=user.id, context_id=context.id if context else None)
-
-
-def _id(session: Session, row) -> int:
-    if row.id is None:
-        session.flush()
-    return row.id
-
-
-def _get_or_add(session: Session, model, **key):
-    row = session.scalars(select(model).filter_by(**key)).first()
-    if row is None:
-        row = model(**key)
-        session.add(row)
-    return row
+        upsert(connection, ResourceLink, platform | {"resource_link_id": str(facts.resource_link["id"])},
+               {"context_id": context_id, "module_id": facts.module_id}
+               | _present(title=facts.resource_link.get("title")))
+    return Visit(user_id=user_id, context_id=context_id)
 
 
 def course_members(session: Session, context_id: int, role: Role = Role.LEARNER) -> list[tuple[User, Membership]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timezone
 
 from cryptography.hazmat.primitives import serialization
@@ -11,6 +12,7 @@ from jwcrypto.jwk import JWK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import Database
 from ..models import ToolKey
 
 KEY_BITS = 2048
@@ -55,22 +57,35 @@ def public_jwks(session: Session) -> dict:
 
 
 class KeyRing:
-    """Parsed private keys by kid: parsing a PEM costs ~45 ms, so it happens once per key."""
+    """The active key, parsed once: parsing a PEM costs ~45 ms.
 
-    def __init__(self) -> None:
-        self._parsed: dict[str, rsa.RSAPrivateKey] = {}
+    The active kid is re-read at most every ``ttl`` seconds, so a rotation made by
+    another process is picked up soon; a key retired meanwhile stays in the JWKS,
+    so what was signed with it still verifies.
+    """
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._active: tuple[float, tuple[str, rsa.RSAPrivateKey, str]] | None = None
         self._lock = threading.Lock()
 
-    def active(self, session: Session) -> tuple[str, rsa.RSAPrivateKey, str]:
+    def active(self, database: Database) -> tuple[str, rsa.RSAPrivateKey, str]:
         """(kid, private key object, public PEM) of the active key."""
-        key = session.scalars(select(ToolKey).where(ToolKey.status == "active")).first()
+        cached = self._active
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        with database.sessions() as session:
+            key = session.scalars(select(ToolKey).where(ToolKey.status == "active")).first()
         if key is None:
             raise LookupError("no active tool key: run `passeport keys rotate`")
         with self._lock:
-            if key.kid not in self._parsed:
-                self._parsed[key.kid] = serialization.load_pem_private_key(key.private_pem.encode(), None)
-        private = self._parsed[key.kid]
-        public_pem = private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
-        return key.kid, private, public_pem
+            if not cached or cached[1][0] != key.kid:
+                private = serialization.load_pem_private_key(key.private_pem.encode(), None)
+                public_pem = private.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                ).decode()
+                entry = (key.kid, private, public_pem)
+            else:
+                entry = cached[1]
+            self._active = (time.monotonic(), entry)
+        return entry

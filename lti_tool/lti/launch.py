@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import jwt
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
+from sqlalchemy.engine import Connection
 
 from ..domain.roles import Role, classify
 from .errors import bad_request, not_registered, unauthorized
@@ -71,12 +72,13 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             session_service=SingleUseNonceSessionService(request),
             cookie_service=FlaskCookieService(request),
             launch_data_storage=storage,
+            requests_session=keys.http,  # pylti1p3 would open a new HTTP session per launch
         )
         self.platform_keys = keys
         self.platform = None
 
     def validate(self):
-        """pylti1p3's sequence, with the nonce consumed last so a refused token burns nothing."""
+        """pylti1p3's checks, read-only; the nonce is consumed by ``commit`` in the launch's transaction."""
         self._validated = True
         try:
             return (
@@ -86,12 +88,21 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 .validate_jwt_signature()
                 .validate_deployment()
                 .validate_message()
-                .validate_nonce()
-                .save_launch_data()
             )
         except Exception:
             self._validated = False
             raise
+
+    def commit(self, connection: Connection) -> None:
+        """Consume the nonce and keep the launch data (for later service calls), in the caller's transaction."""
+        storage = self._session_service.data_storage
+        if not storage.consume(connection, self._session_service.nonce_key(self._jwt["body"]["nonce"])):
+            raise unauthorized(
+                "replayed_nonce",
+                "Ce lancement a déjà été utilisé ou a expiré (nonce inconnu) : relancez l'activité.",
+                "This launch was already used or has expired (unknown nonce): launch again.",
+            )
+        storage.put(connection, self._launch_id, self._jwt["body"], exp=self._session_service._launch_data_lifetime)
 
     def validate_state(self):
         state = self._get_request_param("state")
@@ -200,7 +211,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             raise bad_request("missing_claim", "Le jeton n'indique pas de déploiement (deployment_id).",
                               "The token has no deployment_id.")
         p = self.platform
-        if not self._tool_config.find_deployment_by_params(p.issuer, deployment_id, p.client_id):
+        if deployment_id not in p.deployment_ids:
             raise not_registered(
                 "unknown_deployment",
                 f"Le déploiement « {deployment_id} » n'est pas enregistré pour la plateforme « {p.issuer} ».",
@@ -239,15 +250,6 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             return super().validate_message()
         except LtiException as error:
             raise bad_request("invalid_message", f"Message LTI invalide : {error}.", f"Invalid LTI message: {error}.") from error
-
-    def validate_nonce(self):
-        if not self._session_service.check_nonce(self._jwt["body"]["nonce"]):
-            raise unauthorized(
-                "replayed_nonce",
-                "Ce lancement a déjà été utilisé ou a expiré (nonce inconnu) : relancez l'activité.",
-                "This launch was already used or has expired (unknown nonce): launch again.",
-            )
-        return self
 
     def to_launch(self) -> Launch:
         body = self.get_launch_data()

@@ -19,7 +19,7 @@ MIN_REFETCH_SECONDS = 5.0  # an unknown kid cannot make us hammer the platform
 class PlatformKeyCache:
     def __init__(self, timeout: float = 5.0, max_age: float = 3600.0):
         self.timeout, self.max_age = timeout, max_age
-        self._http = requests.Session()
+        self.http = requests.Session()
         self._entries: dict[str, tuple[float, dict[str, jwt.PyJWK]]] = {}
         self._lock = threading.Lock()
 
@@ -45,7 +45,7 @@ class PlatformKeyCache:
 
     def _fetch(self, jwks_url: str) -> dict[str, jwt.PyJWK]:
         try:
-            response = self._http.get(jwks_url, timeout=self.timeout)
+            response = self.http.get(jwks_url, timeout=self.timeout)
             response.raise_for_status()
             key_set = jwt.PyJWKSet.from_dict(response.json())
         except (requests.RequestException, ValueError, jwt.PyJWKSetError) as error:

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from pylti1p3.contrib.flask import FlaskSessionService
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
 
 from ..db import Database
 from ..models import LaunchState
@@ -16,6 +17,11 @@ DEFAULT_LIFETIME = 86400
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class DatabaseLaunchDataStorage(LaunchDataStorage):
@@ -31,45 +37,47 @@ class DatabaseLaunchDataStorage(LaunchDataStorage):
         return True
 
     def get_value(self, key: str):
-        with self.database.sessions() as session:
-            row = session.get(LaunchState, self._prepare_key(key))
-            if row is None or _aware(row.expires_at) <= _now():
-                return None
-            return row.value
+        with self.database.read() as connection:
+            row = connection.execute(
+                select(LaunchState.value, LaunchState.expires_at).where(LaunchState.key == self._prepare_key(key))
+            ).first()
+        if row is None or _aware(row.expires_at) <= _now():
+            return None
+        return row.value
 
     def set_value(self, key: str, value, exp: int | None = None) -> None:
+        """Login-time data (nonces). On PostgreSQL the commit does not wait for the WAL flush:
+        a crash can only lose a login in flight, which the learner restarts with one click."""
+        with self.database.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            self.put(connection, key, value, exp)
+
+    def put(self, connection: Connection, key: str, value, exp: int | None = None) -> None:
+        """Keys are fresh random values (nonces, launch ids): a plain insert, never an update."""
         expires = _now() + timedelta(seconds=exp or DEFAULT_LIFETIME)
-        with self.database.transaction() as session:
-            session.merge(LaunchState(key=self._prepare_key(key), value=value, expires_at=expires))
-            if random.random() < 0.01:
-                session.execute(delete(LaunchState).where(LaunchState.expires_at <= _now()))
+        connection.execute(insert(LaunchState).values(key=self._prepare_key(key), value=value, expires_at=expires))
+        if random.random() < 0.01:
+            connection.execute(delete(LaunchState).where(LaunchState.expires_at <= _now()))
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
-    def consume(self, key: str) -> bool:
-        """Delete the key if it is live; True for exactly one caller, whatever the worker."""
-        with self.database.transaction() as session:
-            result = session.execute(
-                delete(LaunchState).where(
-                    LaunchState.key == self._prepare_key(key), LaunchState.expires_at > _now()
-                )
-            )
-            return result.rowcount == 1
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    def consume(self, connection: Connection, key: str) -> bool:
+        """Delete the key if it is live: True for exactly one transaction, whatever the worker."""
+        result = connection.execute(
+            delete(LaunchState).where(LaunchState.key == self._prepare_key(key), LaunchState.expires_at > _now())
+        )
+        return result.rowcount == 1
 
 
 class SingleUseNonceSessionService(FlaskSessionService):
-    """pylti1p3 only checks that a nonce exists; here a nonce is consumed by its first launch."""
+    """pylti1p3 only checks that a nonce exists; here a launch consumes it (see PasseportMessageLaunch)."""
 
-    _nonce_lifetime = 600
+    nonce_lifetime = 600
 
     def save_nonce(self, nonce: str) -> None:
-        self.data_storage.set_value(self._get_key("nonce", nonce), True, exp=self._nonce_lifetime)
+        self.data_storage.set_value(self.nonce_key(nonce), True, exp=self.nonce_lifetime)
 
-    def check_nonce(self, nonce: str) -> bool:
-        return self.data_storage.consume(self._get_key("nonce", nonce))
+    def nonce_key(self, nonce: str) -> str:
+        return self._get_key("nonce", nonce)

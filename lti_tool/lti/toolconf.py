@@ -1,6 +1,8 @@
 """pylti1p3 tool configuration backed by the ``platforms`` and ``deployments`` tables."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
@@ -11,11 +13,26 @@ from ..models import Deployment, Platform
 from .keys import KeyRing
 
 
+@dataclass(frozen=True)
+class PlatformRecord:
+    id: int
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    jwks_url: str
+    deployment_ids: frozenset[str]
+
+
 class DatabaseToolConf(ToolConfAbstract):
-    """Every issuer may have several client ids (Canvas Cloud, multi-tenant Moodle)."""
+    """Every issuer may have several client ids (Canvas Cloud, multi-tenant Moodle).
+
+    One instance serves one request and reads each issuer's registrations once.
+    """
 
     def __init__(self, database: Database, key_ring: KeyRing):
         self.database, self.key_ring = database, key_ring
+        self._read: dict[str, list[PlatformRecord]] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -23,11 +40,27 @@ class DatabaseToolConf(ToolConfAbstract):
     def check_iss_has_many_clients(self, iss: str) -> bool:
         return True
 
-    def platforms_for(self, iss: str) -> list[Platform]:
-        with self.database.sessions() as session:
-            return list(session.scalars(select(Platform).where(Platform.issuer == iss)))
+    def platforms_for(self, iss: str) -> list[PlatformRecord]:
+        if iss not in self._read:
+            self._read[iss] = self._load(iss)
+        return self._read[iss]
 
-    def platform(self, iss: str, client_id: str | None) -> Platform | None:
+    def _load(self, iss: str) -> list[PlatformRecord]:
+        columns = (Platform.id, Platform.issuer, Platform.client_id, Platform.auth_login_url,
+                   Platform.auth_token_url, Platform.jwks_url)
+        with self.database.read() as connection:
+            rows = connection.execute(
+                select(*columns, Deployment.deployment_id)
+                .outerjoin(Deployment, Deployment.platform_id == Platform.id)
+                .where(Platform.issuer == iss)
+                .order_by(Platform.id)
+            ).all()
+        found: dict[int, tuple] = {}
+        for *platform, deployment_id in rows:
+            found.setdefault(platform[0], (platform, set()))[1].add(deployment_id)
+        return [PlatformRecord(*p, frozenset(d for d in deps if d)) for p, deps in found.values()]
+
+    def platform(self, iss: str, client_id: str | None) -> PlatformRecord | None:
         """The registration for (iss, client id); without a client id, the issuer's only one."""
         candidates = self.platforms_for(iss)
         if client_id is None:
@@ -41,9 +74,8 @@ class DatabaseToolConf(ToolConfAbstract):
         platform = self.platform(iss, client_id)
         return self.registration(platform) if platform else None
 
-    def registration(self, platform: Platform) -> Registration:
-        with self.database.sessions() as session:
-            _kid, private_key, public_pem = self.key_ring.active(session)
+    def registration(self, platform: PlatformRecord) -> Registration:
+        _kid, private_key, public_pem = self.key_ring.active(self.database)
         return (
             Registration()
             .set_issuer(platform.issuer)
@@ -59,11 +91,7 @@ class DatabaseToolConf(ToolConfAbstract):
         return self.find_deployment_by_params(iss, deployment_id, None)
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs):
-        with self.database.sessions() as session:
-            found = session.scalars(
-                select(Deployment.id)
-                .join(Platform)
-                .where(Platform.issuer == iss, Deployment.deployment_id == deployment_id)
-                .where(Platform.client_id == client_id if client_id is not None else True)
-            ).first()
-        return LtiDeployment().set_deployment_id(deployment_id) if found else None
+        platform = self.platform(iss, client_id)
+        if platform and deployment_id in platform.deployment_ids:
+            return LtiDeployment().set_deployment_id(deployment_id)
+        return None

@@ -80,7 +80,8 @@ def launch():
     lti = message.to_launch()
     catalogue = current_app.extensions["passeport.catalogue"]
     module = catalogue.resolve(lti.requested_module())
-    with database(current_app).transaction() as db:
+    with database(current_app).connect() as db:  # one transaction: nonce, launch data, people
+        message.commit(db)
         visit = record_launch(db, LaunchFacts(
             platform_id=message.platform.id, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
             email=lti.email, context=lti.context, resource_link=lti.resource_link,

@@ -65,6 +65,7 @@ class PeerPlatform:
         self.tool_url = tool_url
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = Registration.get_jwk(_public_pem(self.key))["kid"]
         self.url = None  # set once served
         self.app = self._build_app()
 
@@ -111,8 +112,7 @@ class PeerPlatform:
                 message, state = self.get_launch_data()
                 message.update(iat=int(time.time()), exp=int(time.time()) + 300)
                 SCENARIOS.get(self.scenario, SCENARIOS["ok"])(message)
-                registration = self._registration
-                key, kid = peer.key, registration.get_kid()
+                key, kid = peer.key, peer.kid
                 if self.scenario == "forged_signature":
                     key = peer.stranger_key
                 elif self.scenario == "unknown_kid":

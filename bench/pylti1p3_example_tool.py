@@ -1,0 +1,57 @@
+"""The comparison peer: a minimal pylti1p3 Flask tool set up the way pylti1p3's Flask example is.
+
+Like that example it builds a ``ToolConfJsonFile`` (JSON + PEM files read and
+parsed) on every request, keeps nonces and launch data in Flask-Caching's
+in-process SimpleCache, fetches the platform JWKS on every launch, and renders
+a page from the launch data. Its JavaScript cookie check is left out (it needs
+a browser round trip), which only makes it faster.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask, render_template_string
+from flask_caching import Cache
+from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.tool_config import ToolConfJsonFile
+
+PAGE = "<!doctype html><title>Launched</title><h1>Hello {{ name }}</h1><p>{{ module }}</p>"
+
+
+def build(workdir: Path, platform, tool_private_pem: str, tool_public_pem: str) -> Flask:
+    (workdir / "private.key").write_text(tool_private_pem)
+    (workdir / "public.key").write_text(tool_public_pem)
+    config_path = workdir / "tool.json"
+    config_path.write_text(json.dumps({platform.issuer: [{
+        "default": True,
+        "client_id": platform.client_id,
+        "auth_login_url": platform.url + "/auth",
+        "auth_token_url": platform.url + "/token",
+        "key_set_url": platform.url + "/jwks",
+        "key_set": None,
+        "private_key_file": str(workdir / "private.key"),
+        "public_key_file": str(workdir / "public.key"),
+        "deployment_ids": [platform.deployment_id],
+    }]}))
+
+    app = Flask("pylti1p3-example-peer")
+    app.config.update(SECRET_KEY="bench", CACHE_TYPE="SimpleCache", CACHE_DEFAULT_TIMEOUT=600)
+    cache = Cache(app)
+
+    @app.route("/lti/login", methods=["GET", "POST"])
+    def login():
+        tool_conf = ToolConfJsonFile(str(config_path))
+        flask_request = FlaskRequest()
+        oidc = FlaskOIDCLogin(flask_request, tool_conf, launch_data_storage=FlaskCacheDataStorage(cache))
+        return oidc.redirect(flask_request.get_param("target_link_uri"))
+
+    @app.post("/lti/launch")
+    def launch():
+        tool_conf = ToolConfJsonFile(str(config_path))
+        message = FlaskMessageLaunch(FlaskRequest(), tool_conf, launch_data_storage=FlaskCacheDataStorage(cache))
+        data = message.get_launch_data()
+        custom = data.get("https://purl.imsglobal.org/spec/lti/claim/custom", {})
+        return render_template_string(PAGE, name=data.get("name", ""), module=custom.get("module"))
+
+    return app
