@@ -4,14 +4,16 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template
+from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
 from . import config as configuration
 from .db import Database
 from .domain.catalogue import Catalogue
+from .domain.learning import LearningRecord
 from .lti.keys import KeyRing
 from .lti.platform_keys import PlatformKeyCache
-from .visit import tr
+from .visit import csrf_token, locale
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -39,7 +41,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         app.register_blueprint(demo_bp)
 
-    app.jinja_env.globals["tr"] = tr
+    Babel(app, locale_selector=locale, default_locale="fr", default_domain="messages")
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
+    learning = LearningRecord(app.extensions["passeport.catalogue"])
+    app.extensions["passeport.learning"] = learning
     _register_error_pages(app)
 
     @app.get("/healthz")

@@ -8,4 +8,4 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("home.html", demo=current_app.config["DEMO"], locale="fr")
+    return render_template("home.html", demo=current_app.config["DEMO"])

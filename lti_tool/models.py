@@ -124,3 +124,39 @@ class LaunchState(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[dict | list | str | bool | None] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Progress(Base):
+    """The progress projection: one row per learner × module, derived from learning events."""
+
+    __tablename__ = "progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    sections_viewed: Mapped[list] = mapped_column(JSON, default=lambda: [])
+    last_section_id: Mapped[str | None] = mapped_column(String(100))
+    best_score: Mapped[float | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    passed_at: Mapped[datetime | None]
+
+
+class QuizAttempt(Base):
+    """One draw of questions for one learner; answered once, then closed."""
+
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    question_ids: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | submitted
+    answers: Mapped[dict | None] = mapped_column(JSON)
+    score: Mapped[float | None]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]

@@ -1,9 +1,11 @@
 """The person behind the current request, as established by their LTI launch."""
 from __future__ import annotations
 
+import hmac
+import secrets
 from dataclasses import dataclass
 
-from flask import abort, session
+from flask import abort, request, session
 
 from .domain.roles import Role
 
@@ -31,10 +33,22 @@ def current_visit(*allowed: Role) -> CurrentVisit:
 
 
 def locale() -> str:
-    chosen = (session.get("passeport") or {}).get("locale", "fr")
-    return chosen if chosen in LOCALES else "fr"
+    """The launch's (or the switch's) language; French by default."""
+    chosen = (session.get("passeport") or {}).get("locale")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES, default="fr") if request else "fr"
 
 
-def tr(fr: str, en: str) -> str:
-    """Pick the visitor's language; French unless the launch asked for English."""
-    return en if locale() == "en" else fr
+def csrf_token() -> str:
+    """A per-session secret that every form posts back, so no other site can post for the learner."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def check_csrf() -> None:
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, description="This form has expired or was not sent from Passeport: reload the page. / "
+                               "Ce formulaire a expiré ou ne vient pas de Passeport : rechargez la page.")

@@ -78,3 +78,22 @@ def live_tool(make_app):
     with LiveServer(app, port) as server:
         server.app = app
         yield server
+
+
+@pytest.fixture
+def peer(live_tool):
+    """An independent LTI platform on its own port, registered with the tool through the CLI."""
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from lti_tool.cli import platform_cli
+    from tests.peers.lti_platform import PeerPlatform
+
+    port = free_port()
+    platform = PeerPlatform(live_tool.url)
+    platform.url = f"http://127.0.0.1:{port}"
+    with LiveServer(platform.app, port):
+        result = CliRunner().invoke(platform_cli, ["add", *platform.cli_args()],
+                                    obj=ScriptInfo(create_app=lambda: live_tool.app))
+        assert result.exit_code == 0, result.output
+        yield platform

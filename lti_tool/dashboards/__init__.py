@@ -19,5 +19,4 @@ def trainer_home():
     with database(current_app).sessions() as db:
         course = db.get(Context, visit.context_id) if visit.context_id else None
         learners = course_members(db, course.id) if course else []
-    return render_template("dashboards/trainer_home.html", course=course, learners=learners,
-                           modules=current_app.extensions["passeport.catalogue"].modules, locale=visit.locale)
+    return render_template("dashboards/trainer_home.html", course=course, learners=learners)

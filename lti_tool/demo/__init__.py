@@ -155,7 +155,7 @@ def _config() -> _DemoPlatformConfig:
 @bp.get("/")
 def course():
     catalogue = current_app.extensions["passeport.catalogue"]
-    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS, locale="fr")
+    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS)
 
 
 @bp.post("/start")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +31,14 @@ class Module:
 
     def text(self, value: dict[str, str], locale: str) -> str:
         return value.get(locale) or value["fr"]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    file: str
+    title: str
+    markdown: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,34 @@ class Catalogue:
     def passport_rule(self) -> PassportRule:
         rule = self.course["passport"]
         return PassportRule(int(rule["min_modules"]), float(rule["pass_mark"]))
+
+    @cached_property
+    def questions_per_attempt(self) -> int:
+        return int(self.course["quiz"]["questions_per_attempt"])
+
+    def section(self, module: Module, section_id: str, locale: str) -> Section | None:
+        """A lesson section in ``locale`` (French when that language is missing)."""
+        if not any(s["id"] == section_id for s in module.sections):
+            return None
+        return self._section(module.folder, section_id, locale if locale in LANGUAGES else "fr")
+
+    def sections(self, module: Module, locale: str) -> list[Section]:
+        return [self.section(module, s["id"], locale) for s in module.sections]
+
+    @lru_cache(maxsize=512)
+    def _section(self, folder: str, section_id: str, locale: str) -> Section:
+        module = next(m for m in self.modules if m.folder == folder)
+        entry = next(s for s in module.sections if s["id"] == section_id)
+        text = (self.root / "modules" / folder / locale / entry["file"]).read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        return Section(id=section_id, file=entry["file"], title=title.lstrip("# ").strip(), markdown=body)
+
+    @lru_cache(maxsize=64)
+    def quiz(self, folder: str, locale: str) -> dict[str, dict]:
+        """The module's question bank in ``locale``, by question id (ids are shared by both languages)."""
+        path = self.root / "modules" / folder / f"quiz.{locale if locale in LANGUAGES else 'fr'}.yaml"
+        questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+        return {q["id"]: q for q in questions}
 
     def _load_module(self, folder: str) -> Module:
         meta = yaml.safe_load((self.root / "modules" / folder / "module.yaml").read_text(encoding="utf-8"))

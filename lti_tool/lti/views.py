@@ -10,6 +10,7 @@ from pylti1p3.exception import OIDCException
 from .. import database
 from ..domain.people import LaunchFacts, record_launch
 from ..domain.roles import Role
+from ..player import resume_url
 from .errors import LaunchError, bad_request, not_registered
 from .keys import public_jwks
 from .launch import PasseportMessageLaunch
@@ -87,6 +88,7 @@ def launch():
             email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
+        learner_lands_on = resume_url(db, visit.user_id, module) if module else url_for("player.catalogue")
     session.clear()
     session["passeport"] = {
         "user_id": visit.user_id,
@@ -97,9 +99,7 @@ def launch():
     }
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
-    if module:
-        return redirect(url_for("player.module", module_id=module.id), 303)
-    return redirect(url_for("player.catalogue"), 303)
+    return redirect(learner_lands_on, 303)
 
 
 @bp.get("/.well-known/jwks.json")

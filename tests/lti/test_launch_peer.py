@@ -7,24 +7,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from lti_tool import database
-from lti_tool.cli import platform_cli
 from lti_tool.models import Context, Membership, ResourceLink, User
-from tests.peers.http import LiveServer, free_port
-from tests.peers.lti_platform import PeerPlatform
 
 STORED = (User, Context, Membership, ResourceLink)
-
-
-@pytest.fixture
-def peer(live_tool):
-    """The peer platform served on its own port and registered with the tool through the CLI."""
-    port = free_port()
-    platform = PeerPlatform(live_tool.url)
-    platform.url = f"http://127.0.0.1:{port}"
-    with LiveServer(platform.app, port):
-        result = CliRunner().invoke(platform_cli, ["add", *platform.cli_args()], obj=_script_info(live_tool.app))
-        assert result.exit_code == 0, result.output
-        yield platform
 
 
 def _script_info(app):
@@ -39,10 +24,7 @@ def _counts(app) -> dict[str, int]:
 
 
 def _login(peer, browser: requests.Session, scenario: str = "ok", user: str = "learner-1") -> dict:
-    """Platform start → tool /lti/login → platform /auth; returns the form the browser would post."""
-    response = browser.get(f"{peer.url}/start", params={"scenario": scenario, "user": user})
-    assert response.status_code == 200, response.text
-    return response.json()
+    return peer.launch_form(browser, scenario, user)
 
 
 def _post_launch(browser: requests.Session, form: dict) -> requests.Response:

@@ -82,6 +82,18 @@ class PeerPlatform:
             .set_tool_key_set_url(self.tool_url + "/.well-known/jwks.json")
         )
 
+    def launch_form(self, browser, scenario: str = "ok", user: str = "learner-1", locale: str = "fr") -> dict:
+        """Platform start → tool /lti/login → platform /auth: the form a browser would post to the tool."""
+        response = browser.get(f"{self.url}/start", params={"scenario": scenario, "user": user, "locale": locale})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def launch(self, browser, scenario: str = "ok", user: str = "learner-1", locale: str = "fr"):
+        """A whole launch in ``browser`` (a requests.Session); returns the tool's answer, unfollowed."""
+        form = self.launch_form(browser, scenario, user, locale)
+        return browser.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]},
+                            allow_redirects=False)
+
     def cli_args(self) -> list[str]:
         return ["--issuer", self.issuer, "--client-id", self.client_id,
                 "--auth-login-url", self.url + "/auth", "--auth-token-url", self.url + "/token",
@@ -130,19 +142,20 @@ class PeerPlatform:
         @app.get("/start")
         def start():
             login = Login(_Request(request), Config())
-            login.set_lti_message_hint(hint=request.args.get("scenario", "ok"))
+            login.set_lti_message_hint(hint=f"{request.args.get('scenario', 'ok')}|{request.args.get('locale', 'fr')}")
             return login.initiate_login(request.args.get("user", "learner-1"))
 
         @app.get("/auth")
         def auth():
             launch = Launch(_Request(request), Config())
-            launch.scenario = request.args.get("lti_message_hint", "ok")
+            launch.scenario, _, locale = request.args.get("lti_message_hint", "ok|fr").partition("|")
             user = request.args["login_hint"]
             roles = [INSTRUCTOR] if user.startswith("trainer") else [LEARNER]
             launch.set_user_data(user, roles, full_name=f"Peer {user}")
             launch.set_resource_link_claim("peer-rl-1", title="Module 5")
             launch.set_launch_context_claim("peer-course-1", context_title="Peer course")
             launch.set_custom_parameters_claim({"module": "05-vendre-sur-internet"})
+            launch.set_extra_claims({CLAIM + "launch_presentation": {"document_target": "iframe", "locale": locale}})
             return launch.lti_launch()
 
         return app

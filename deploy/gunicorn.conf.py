@@ -1,0 +1,16 @@
+"""gunicorn settings for `gunicorn -c deploy/gunicorn.conf.py "lti_tool:create_app()"`.
+
+`passeport serve` uses the same worker model; use this file when a process
+manager runs gunicorn directly. Run `passeport db upgrade` before starting.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("PASSEPORT_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("PASSEPORT_WORKERS", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("PASSEPORT_THREADS", "4"))
+timeout = 30
+graceful_timeout = 20
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,67 @@
+"""Quiz attempts: draw questions, check submitted answers, score them."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+class InvalidAnswer(ValueError):
+    """A submission that names a question or choice the attempt does not have."""
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: str
+    chosen: tuple[str, ...]
+    correct_choices: tuple[str, ...]
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Grade:
+    results: tuple[QuestionResult, ...]
+
+    @property
+    def raw(self) -> int:
+        return sum(r.correct for r in self.results)
+
+    @property
+    def maximum(self) -> int:
+        return len(self.results)
+
+    @property
+    def scaled(self) -> float:
+        return self.raw / self.maximum if self.maximum else 0.0
+
+
+def draw(bank: dict[str, dict], count: int, rng: random.Random | None = None) -> list[str]:
+    """``count`` question ids in random order (all of them if the bank is smaller)."""
+    rng = rng or random.SystemRandom()
+    return rng.sample(sorted(bank), min(count, len(bank)))
+
+
+def correct_choices(question: dict) -> tuple[str, ...]:
+    return tuple(c["id"] for c in question["choices"] if c.get("correct"))
+
+
+def grade(bank: dict[str, dict], question_ids: list[str], answers: dict[str, list[str]]) -> Grade:
+    """All-or-nothing per question: the chosen set must equal the correct set.
+
+    Raises InvalidAnswer for answers to questions outside the attempt, unknown
+    choice ids, or several choices on a single-answer question.
+    """
+    unknown = set(answers) - set(question_ids)
+    if unknown:
+        raise InvalidAnswer(f"questions not in this attempt: {', '.join(sorted(unknown))}")
+    results = []
+    for question_id in question_ids:
+        question = bank[question_id]
+        chosen = tuple(answers.get(question_id, ()))
+        known = {c["id"] for c in question["choices"]}
+        if set(chosen) - known:
+            raise InvalidAnswer(f"question {question_id}: unknown choice {', '.join(sorted(set(chosen) - known))}")
+        if question["type"] != "multiple" and len(chosen) > 1:
+            raise InvalidAnswer(f"question {question_id} takes one answer")
+        right = correct_choices(question)
+        results.append(QuestionResult(question_id, chosen, right, set(chosen) == set(right)))
+    return Grade(tuple(results))

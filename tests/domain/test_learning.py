@@ -1,0 +1,63 @@
+"""The learning-event entry point and the progress projection, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+from lti_tool import database
+from lti_tool.domain.learning import EventKind, LearningEvent, progress_of
+from lti_tool.domain.people import LaunchFacts, record_launch
+from lti_tool.domain.registrations import PlatformSettings, register_platform
+from lti_tool.domain.roles import Role
+
+MODULE = "cybersecurite-essentielle"
+
+
+@pytest.fixture
+def learner(app):
+    with database(app).transaction() as db:
+        platform, _ = register_platform(db, PlatformSettings(
+            "https://lms.example.org", "c1", "https://lms.example.org/auth", "https://lms.example.org/token",
+            "https://lms.example.org/jwks", ("d1",)))
+        platform_id = platform.id
+    with database(app).connect() as connection:
+        visit = record_launch(connection, LaunchFacts(platform_id, "sub-1", Role.LEARNER, [], None, None,
+                                                      {"id": "course-1"}, {}, None))
+    return visit.user_id
+
+
+def _record(app, user_id, kind, **details):
+    seen = []
+    record = app.extensions["passeport.learning"]
+    with database(app).connect() as connection:
+        record.listeners.append(lambda _connection, event: seen.append(event.kind))
+        try:
+            record.record(connection, LearningEvent(kind=kind, user_id=user_id, module_id=MODULE, **details))
+        finally:
+            record.listeners.pop()
+        return seen, progress_of(connection, user_id)[MODULE]
+
+
+def test_viewing_every_section_completes_the_module_once(app, learner):
+    sections = [s["id"] for s in app.extensions["passeport.catalogue"].get(MODULE).sections]
+    seen, progress = _record(app, learner, EventKind.MODULE_OPENED)
+    assert seen == [EventKind.MODULE_OPENED] and progress["status"] == "in_progress"
+    for section_id in sections[:-1]:
+        seen, progress = _record(app, learner, EventKind.SECTION_VIEWED, section_id=section_id)
+        assert seen == [EventKind.SECTION_VIEWED]
+    seen, progress = _record(app, learner, EventKind.SECTION_VIEWED, section_id=sections[-1])
+    assert seen == [EventKind.SECTION_VIEWED, EventKind.MODULE_COMPLETED]
+    assert progress["status"] == "completed" and progress["completed_at"] is not None
+    seen, _ = _record(app, learner, EventKind.SECTION_VIEWED, section_id=sections[0])
+    assert seen == [EventKind.SECTION_VIEWED]  # completion is derived once
+
+
+def test_quiz_results_fail_then_pass_and_pass_is_kept(app, learner):
+    seen, progress = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=0.6, raw=6, maximum=10)
+    assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_FAILED] and progress["status"] == "failed"
+    seen, progress = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=0.7, raw=7, maximum=10)
+    assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_PASSED] and progress["status"] == "passed"
+    seen, progress = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=0.2, raw=2, maximum=10)
+    assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_FAILED]
+    assert (progress["status"], progress["attempts"], progress["best_score"]) == ("passed", 3, 0.7)
+    seen, _ = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=1.0, raw=10, maximum=10)
+    assert seen == [EventKind.QUIZ_SUBMITTED]  # "passed" is reported the first time only
