@@ -1,0 +1,1 @@
+"""xAPI: statement vocabulary, builders, validation, the embedded LRS and forwarding."""
