@@ -14,6 +14,8 @@ from .domain.learning import LearningRecord
 from .lti.keys import KeyRing
 from .lti.platform_keys import PlatformKeyCache
 from .visit import csrf_token, locale
+from xapi.builders import StatementBuilder
+from xapi.lrs import Lrs
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -31,11 +33,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .home import bp as home_bp
     from .lti.views import bp as lti_bp
     from .player import bp as player_bp
+    from xapi.http import bp as xapi_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(xapi_bp)
     if app.config["DEMO"]:
         from .demo import bp as demo_bp
 
@@ -45,6 +49,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
     learning = LearningRecord(app.extensions["passeport.catalogue"])
     app.extensions["passeport.learning"] = learning
+    lrs = Lrs(database(app), app.config["BASE_URL"],
+              StatementBuilder(app.config["BASE_URL"], app.extensions["passeport.catalogue"]))
+    app.extensions["passeport.lrs"] = lrs
+    learning.subscribe(lrs.record_event)
     _register_error_pages(app)
 
     @app.get("/healthz")

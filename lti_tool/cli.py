@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import click
 from flask import Flask, current_app
@@ -22,7 +24,9 @@ keys_cli = AppGroup("keys", help="The tool's LTI signing keys.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--forwarder/--no-forwarder", default=True, show_default=True,
+              help="Also run `passeport xapi forward` (delivery to external LRSs) beside the server.")
+def serve(host: str, port: int, workers: int, threads: int, forwarder: bool) -> None:
     """Production server (gunicorn); applies pending migrations first."""
     from .server import run
 
@@ -32,7 +36,13 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         os.environ["PASSEPORT_BASE_URL"] = current_app.config["BASE_URL"] = f"http://{shown_host}:{port}"
     prepare(current_app)
     click.echo(f"Passeport on {current_app.config['BASE_URL']}/ (demo LMS: {'on' if current_app.config['DEMO'] else 'off'})")
-    run(host=host, port=port, workers=workers, threads=threads)
+    worker = subprocess.Popen([sys.executable, "-m", "lti_tool", "xapi", "forward"]) if forwarder else None
+    try:
+        run(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(10)
 
 
 @db_cli.command("upgrade")
@@ -108,7 +118,11 @@ def keys_rotate() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (serve, db_cli, platform_cli, keys_cli):
+    from xapi.cli import xapi_cli
+
+    from .content_cli import content_cli
+
+    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli):
         app.cli.add_command(command)
 
 

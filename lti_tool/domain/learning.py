@@ -9,7 +9,7 @@ event, primary and derived, inside the same database transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Callable
 
@@ -22,6 +22,7 @@ from .catalogue import Catalogue
 
 
 class EventKind(str, Enum):
+    MODULE_LAUNCHED = "module_launched"
     MODULE_OPENED = "module_opened"
     SECTION_VIEWED = "section_viewed"
     QUESTION_ANSWERED = "question_answered"
@@ -53,6 +54,7 @@ class LearningEvent:
     score: float | None = None  # scaled, 0..1
     raw: int | None = None
     maximum: int | None = None
+    duration: timedelta | None = None  # quiz events: time since the attempt started
     locale: str = "fr"
     occurred_at: datetime = field(default_factory=utcnow)
 

@@ -10,7 +10,8 @@ from pylti1p3.exception import OIDCException
 from .. import database
 from ..domain.people import LaunchFacts, record_launch
 from ..domain.roles import Role
-from ..player import resume_url
+from ..domain.learning import EventKind
+from ..player import record_event, resume_url
 from .errors import LaunchError, bad_request, not_registered
 from .keys import public_jwks
 from .launch import PasseportMessageLaunch
@@ -88,6 +89,9 @@ def launch():
             email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
+        locale = (lti.locale or "fr")[:2].lower()
+        if module and lti.role is Role.LEARNER:
+            record_event(db, EventKind.MODULE_LAUNCHED, visit.user_id, visit.context_id, module.id, locale)
         learner_lands_on = resume_url(db, visit.user_id, module) if module else url_for("player.catalogue")
     session.clear()
     session["passeport"] = {
@@ -95,7 +99,7 @@ def launch():
         "context_id": visit.context_id,
         "role": lti.role.value,
         "launch_id": lti.launch_id,
-        "locale": (lti.locale or "fr")[:2].lower(),
+        "locale": locale,
     }
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)

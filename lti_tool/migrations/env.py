@@ -2,6 +2,7 @@ from alembic import context
 
 from lti_tool.db import make_engine
 from lti_tool.models import Base
+from xapi.models import XapiBase
 
 config = context.config
 
@@ -9,7 +10,7 @@ config = context.config
 def run_migrations() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=[Base.metadata, XapiBase.metadata], render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

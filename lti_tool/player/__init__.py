@@ -1,6 +1,8 @@
 """The learner's pages: catalogue, module, sections, quiz, results."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
@@ -21,8 +23,14 @@ def _catalogue():
 
 
 def _record(connection, visit, kind: EventKind, module_id: str, **details) -> list[LearningEvent]:
-    event = LearningEvent(kind=kind, user_id=visit.user_id, context_id=visit.context_id, module_id=module_id,
-                          locale=visit.locale, **details)
+    return record_event(connection, kind, visit.user_id, visit.context_id, module_id, visit.locale, **details)
+
+
+def record_event(connection, kind: EventKind, user_id: int, context_id: int | None, module_id: str, locale: str,
+                 **details) -> list[LearningEvent]:
+    """The player's single door to the domain's learning record."""
+    event = LearningEvent(kind=kind, user_id=user_id, context_id=context_id, module_id=module_id, locale=locale,
+                          **details)
     return current_app.extensions["passeport.learning"].record(connection, event)
 
 
@@ -150,8 +158,9 @@ def submit(module_id: str, attempt_id: int):
         for r in result.results:
             _record(connection, visit, EventKind.QUESTION_ANSWERED, found.id, attempt_id=attempt_id,
                     question_id=r.question_id, response=r.chosen, correct=r.correct)
+        started = attempt.started_at if attempt.started_at.tzinfo else attempt.started_at.replace(tzinfo=timezone.utc)
         _record(connection, visit, EventKind.QUIZ_SUBMITTED, found.id, attempt_id=attempt_id,
-                score=result.scaled, raw=result.raw, maximum=result.maximum)
+                score=result.scaled, raw=result.raw, maximum=result.maximum, duration=utcnow() - started)
         connection.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == attempt_id).values(
             status="submitted", answers={r.question_id: list(r.chosen) for r in result.results},
             score=result.scaled, submitted_at=utcnow()))

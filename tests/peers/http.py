@@ -25,4 +25,5 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
+        self.server.server_close()
         self.thread.join(5)

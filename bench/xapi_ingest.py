@@ -1,0 +1,144 @@
+"""Statements stored per second through POST /xapi/statements, beside a raw Core bulk insert of the same rows.
+
+For each database (SQLite file in WAL mode, PostgreSQL when reachable) and each
+batch size (1, 100, 500), the same generated statements are
+  1. POSTed to the embedded LRS through the WSGI app in-process (auth, version
+     header, JSON parsing, strict validation, conflict check, insert, commit), and
+  2. inserted as the very same table rows with SQLAlchemy Core executemany, one
+     transaction per batch — the ceiling for that database.
+Median of 3 runs each, one core.
+
+    python bench/xapi_ingest.py [--statements 3000] [--postgres URL]
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import delete, insert  # noqa: E402
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert  # noqa: E402
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
+
+from lti_tool import create_app, database, prepare  # noqa: E402
+from xapi import credentials  # noqa: E402
+from xapi.models import Activity, Statement, StatementActivity, StatementAgent  # noqa: E402
+from xapi.store import index_rows, now_iso  # noqa: E402
+from xapi.store import prepare as prepare_statement  # noqa: E402
+
+BATCHES = (1, 100, 500)
+
+
+def make_statements(count: int) -> list[dict]:
+    """Statements shaped like the player's (~1 kB): account actor, lesson object, context, result."""
+    registration = str(uuid.uuid4())
+    return [{
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": f"learner-{i % 50}"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"fr": "a consulté", "en": "experienced"}},
+        "object": {"objectType": "Activity", "id": f"https://passeport.example.org/modules/m{i % 18}/sections/s{i % 7}",
+                   "definition": {"type": "http://adlnet.gov/expapi/activities/lesson",
+                                  "name": {"fr": "Pourquoi vendre en ligne", "en": "Why sell online"}}},
+        "context": {"registration": registration, "language": "fr", "platform": "Passeport",
+                    "contextActivities": {"parent": [{"id": f"https://passeport.example.org/modules/m{i % 18}"}],
+                                          "grouping": [{"id": "https://passeport.example.org"}]}},
+        "result": {"completion": True, "duration": "PT42.5S"},
+        "timestamp": "2026-11-20T10:00:00.000Z",
+    } for i in range(count)]
+
+
+def clear(app) -> None:
+    with database(app).connect() as connection:
+        for model in (StatementActivity, StatementAgent, Statement, Activity):
+            connection.execute(delete(model))
+
+
+def via_post(app, headers, statements, batch: int) -> float:
+    client = app.test_client()
+    began = time.perf_counter()
+    for start in range(0, len(statements), batch):
+        chunk = statements[start:start + batch]
+        response = client.post("/xapi/statements", json=chunk if batch > 1 else chunk[0], headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return len(statements) / (time.perf_counter() - began)
+
+
+def via_core(app, statements, batch: int, authority: dict) -> float:
+    """The same rows (statements, index rows, activity definitions) with Core executemany:
+    no HTTP, no authentication, no validation, no conflict check."""
+    stored = now_iso()
+    dialect_insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[database(app).engine.dialect.name]
+    upsert = dialect_insert(Activity)
+    upsert = upsert.on_conflict_do_update(index_elements=["id"], set_={"definition": upsert.excluded.definition})
+    chunks = [index_rows([prepare_statement(s, authority, stored) for s in statements[i:i + batch]])
+              for i in range(0, len(statements), batch)]
+    began = time.perf_counter()
+    for rows, activity_rows, agent_rows, definitions in chunks:
+        with database(app).connect() as connection:
+            connection.execute(insert(Statement), rows)
+            connection.execute(insert(StatementActivity), activity_rows)
+            connection.execute(insert(StatementAgent), agent_rows)
+            connection.execute(upsert, [{"id": k, "definition": v} for k, v in definitions.items()])
+    return len(statements) / (time.perf_counter() - began)
+
+
+def measure(app, count: int) -> list[tuple]:
+    with database(app).connect() as connection:
+        key, secret = credentials.add(connection, "bench", ["all"])
+    headers = {"X-Experience-API-Version": "1.0.3",
+               "Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()}
+    authority = credentials.Principal(key, "bench", frozenset({"all"})).authority(app.config["BASE_URL"])
+    results = []
+    for batch in BATCHES:
+        total = min(count, 600) if batch == 1 else count
+        post_rates, core_rates = [], []
+        for _ in range(3):
+            clear(app)
+            post_rates.append(via_post(app, headers, make_statements(total), batch))
+            clear(app)
+            core_rates.append(via_core(app, make_statements(total), batch, authority))
+        results.append((batch, statistics.median(post_rates), statistics.median(core_rates)))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--statements", type=int, default=3000)
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
+                                                             "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from bench.launch import postgres_url
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        targets = [("SQLite (WAL)", f"sqlite:///{Path(tmp) / 'ingest.db'}")]
+        try:
+            targets.append(("PostgreSQL", postgres_url(args.postgres)))
+        except Exception as error:  # no PostgreSQL here: say so, measure the rest
+            print(f"(PostgreSQL skipped: {error.__class__.__name__})")
+        for name, url in targets:
+            app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(Path(tmp) / name.split()[0]),
+                              "BASE_URL": "https://passeport.example.org"})
+            prepare(app)
+            rows += [(name, *result) for result in measure(app, args.statements)]
+    print(f"\n{args.statements} statements per run (600 for batches of 1), median of 3, one core, "
+          f"{time.strftime('%Y-%m-%d')}\n")
+    print("| database | batch | POST statements/s | Core bulk insert rows/s | POST / Core |")
+    print("|---|---:|---:|---:|---:|")
+    for name, batch, post, core in rows:
+        print(f"| {name} | {batch} | {post:,.0f} | {core:,.0f} | {post / core:.0%} |")
+
+
+if __name__ == "__main__":
+    main()

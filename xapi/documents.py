@@ -1,0 +1,180 @@
+"""State, Activity Profile and Agent Profile: key/value documents with ETag concurrency."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import Response, current_app
+from sqlalchemy import delete, select, update
+
+from .agents import agent_key
+from .models import Document
+from .protocol import XapiError, XapiRequest, agent_param
+
+DOCUMENTS = Document.__table__
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    id_param: str
+    needs_activity: bool
+    needs_agent: bool
+    has_registration: bool
+    strict_concurrency: bool  # PUT without If-Match/If-None-Match on an existing document → 409
+
+    @property
+    def params(self) -> set[str]:
+        names = {self.id_param, "since"}
+        names |= {"activityId"} if self.needs_activity else set()
+        names |= {"agent"} if self.needs_agent else set()
+        names |= {"registration"} if self.has_registration else set()
+        return names
+
+
+STATE = Kind("state", "stateId", True, True, True, False)
+ACTIVITY_PROFILE = Kind("activity_profile", "profileId", True, False, False, True)
+AGENT_PROFILE = Kind("agent_profile", "profileId", False, True, False, True)
+
+
+def _key(kind: Kind, params: dict) -> dict:
+    unknown = set(params) - kind.params
+    if unknown:
+        raise XapiError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    key = {"kind": kind.name, "activity_id": "", "agent_key": "", "registration": ""}
+    if kind.needs_activity:
+        if not params.get("activityId"):
+            raise XapiError(400, "the activityId parameter is required")
+        key["activity_id"] = params["activityId"]
+    if kind.needs_agent:
+        key["agent_key"] = agent_key(agent_param(params))
+    if kind.has_registration and "registration" in params:
+        key["registration"] = params["registration"].lower()
+    return key
+
+
+def _where(key: dict, document_id: str | None = None):
+    conditions = [DOCUMENTS.c[name] == value for name, value in key.items()]
+    if document_id is not None:
+        conditions.append(DOCUMENTS.c.document_id == document_id)
+    return conditions
+
+
+def _database():
+    return current_app.extensions["passeport.lrs"].database
+
+
+def _etag(content: bytes) -> str:
+    return hashlib.sha1(content).hexdigest()
+
+
+def _http_date(moment: datetime) -> str:
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def get(kind: Kind, xreq: XapiRequest, _principal) -> Response:
+    key = _key(kind, xreq.params)
+    document_id = xreq.params.get(kind.id_param)
+    with _database().read() as connection:
+        if document_id is None:
+            return _ids(connection, key, xreq.params.get("since"))
+        row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id))).first()
+    if row is None:
+        raise XapiError(404, f"no document {document_id!r}")
+    return Response(row.content, content_type=row.content_type,
+                    headers={"ETag": f'"{row.etag}"', "Last-Modified": _http_date(row.updated)})
+
+
+def _ids(connection, key: dict, since: str | None) -> Response:
+    query = select(DOCUMENTS.c.document_id).where(*_where(key))
+    if since:
+        try:
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise XapiError(400, "since must be an ISO 8601 timestamp") from error
+        query = query.where(DOCUMENTS.c.updated > (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)))
+    ids = [row.document_id for row in connection.execute(query.order_by(DOCUMENTS.c.document_id))]
+    return Response(json.dumps(ids), mimetype="application/json")
+
+
+def put(kind: Kind, xreq: XapiRequest, _principal) -> Response:
+    return _write(kind, xreq, merge=False)
+
+
+def post(kind: Kind, xreq: XapiRequest, _principal) -> Response:
+    return _write(kind, xreq, merge=True)
+
+
+def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
+    key = _key(kind, xreq.params)
+    document_id = xreq.params.get(kind.id_param)
+    if not document_id:
+        raise XapiError(400, f"the {kind.id_param} parameter is required")
+    with _database().connect() as connection:
+        row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id)).with_for_update()).first()
+        _preconditions(kind, xreq, row, strict=not merge)
+        content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
+        if merge and row is not None:
+            content, content_type = _merged(row, xreq)
+        values = {"content": content, "content_type": content_type, "etag": _etag(content),
+                  "updated": datetime.now(timezone.utc)}
+        if row is None:
+            connection.execute(DOCUMENTS.insert().values(**key, document_id=document_id, **values))
+        else:
+            connection.execute(update(DOCUMENTS).where(DOCUMENTS.c.id == row.id).values(**values))
+    return Response(status=204, headers={"ETag": f'"{values["etag"]}"'})
+
+
+def _merged(row, xreq: XapiRequest) -> tuple[bytes, str]:
+    """POST merges two JSON objects' top-level properties; anything else cannot be merged."""
+    if not (row.content_type.startswith("application/json") and xreq.mimetype == "application/json"):
+        raise XapiError(400, "POST merges JSON documents only: both must be application/json")
+    try:
+        stored, sent = json.loads(row.content), json.loads(xreq.body)
+    except ValueError as error:
+        raise XapiError(400, f"the document is not valid JSON: {error}") from error
+    if not (isinstance(stored, dict) and isinstance(sent, dict)):
+        raise XapiError(400, "POST merges JSON objects only")
+    return json.dumps({**stored, **sent}).encode(), "application/json"
+
+
+def _preconditions(kind: Kind, xreq: XapiRequest, row, strict: bool) -> None:
+    if_match, if_none_match = xreq.headers.get("if-match"), xreq.headers.get("if-none-match")
+    current = f'"{row.etag}"' if row is not None else None
+    if if_match is not None and (current is None or (if_match.strip() != "*" and current not in _tags(if_match))):
+        raise XapiError(412, "If-Match does not match the document's current ETag")
+    if if_none_match is not None and current is not None and (if_none_match.strip() == "*" or current in _tags(if_none_match)):
+        raise XapiError(412, "If-None-Match: the document already exists")
+    if strict and kind.strict_concurrency and row is not None and if_match is None and if_none_match is None:
+        raise XapiError(409, "this document exists: send If-Match with its ETag (or If-None-Match) to change it")
+
+
+def _tags(header: str) -> set[str]:
+    return {tag.strip() if tag.strip().startswith('"') else f'"{tag.strip()}"' for tag in header.split(",")}
+
+
+def remove(kind: Kind, xreq: XapiRequest, _principal) -> Response:
+    key = _key(kind, xreq.params)
+    document_id = xreq.params.get(kind.id_param)
+    if document_id is None and kind is not STATE:
+        raise XapiError(400, f"the {kind.id_param} parameter is required")
+    with _database().connect() as connection:
+        row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id))).first() if document_id else None
+        if row is not None:
+            _preconditions(kind, xreq, row, strict=False)
+        connection.execute(delete(DOCUMENTS).where(*_where(key, document_id)))
+    return Response(status=204)
+
+
+def _handlers(kind: Kind) -> dict:
+    return {method: (lambda xreq, principal, f=function: f(kind, xreq, principal))
+            for method, function in (("GET", get), ("PUT", put), ("POST", post), ("DELETE", remove))}
+
+
+HANDLERS = {"state": _handlers(STATE), "activity_profile": _handlers(ACTIVITY_PROFILE),
+            "agent_profile": _handlers(AGENT_PROFILE)}
+ROUTES = [("/activities/state", "state"), ("/activities/profile", "activity_profile"),
+          ("/agents/profile", "agent_profile")]

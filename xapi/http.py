@@ -1,0 +1,301 @@
+"""The embedded LRS's HTTP API (xAPI 1.0.3), mounted at /xapi."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, request
+
+from . import credentials, documents, formats
+from .agents import agent_key
+from .attachments import match_attachments, read_multipart, write_multipart
+from .protocol import XapiError, XapiRequest, agent_param, from_flask
+from .signatures import check_signatures
+from .store import Conflict, StatementQuery, now_iso, parse_time, prepare
+from .validation import StatementInvalid, validate_statements
+
+VERSION = "1.0.3"
+bp = Blueprint("xapi", __name__, url_prefix="/xapi")
+EXPOSED = "ETag, Last-Modified, X-Experience-API-Consistent-Through, X-Experience-API-Version"
+ALLOWED = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match"
+QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
+                "until", "limit", "format", "attachments", "ascending", "more"}
+SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+
+
+def lrs():
+    return current_app.extensions["passeport.lrs"]
+
+
+def _json(value, status: int = 200, **headers) -> Response:
+    return Response(json.dumps(value, ensure_ascii=False), status=status, mimetype="application/json",
+                    headers=headers)
+
+
+def _error(status: int, message: str) -> Response:
+    return _json({"error": {"status": status, "message": message}}, status)
+
+
+@bp.after_request
+def _protocol_headers(response: Response) -> Response:
+    response.headers["X-Experience-API-Version"] = VERSION
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+    response.headers["Access-Control-Allow-Headers"] = ALLOWED
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    return response
+
+
+def _route(path: str, resource: str, needs_auth: bool = True):
+    def view():
+        if request.method == "OPTIONS":
+            return Response(status=204)
+        try:
+            xreq = from_flask(request)
+            handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
+            if handler is None:
+                raise XapiError(405, f"{xreq.method} is not allowed on {path}")
+            principal = None
+            if needs_auth:
+                _check_version(xreq)
+                principal = _authorise(xreq)
+            response = handler(xreq, principal)
+            if xreq.method == "HEAD":
+                response.set_data(b"")
+            return response
+        except XapiError as error:
+            return _error(error.status, error.message)
+        except StatementInvalid as error:
+            return _error(400, f"{error.path or 'statement'}: {error.message}")
+
+    view.__name__ = f"xapi_{resource}"
+    bp.add_url_rule(path, view_func=view, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
+
+
+def _check_version(xreq: XapiRequest) -> None:
+    version = xreq.headers.get("x-experience-api-version")
+    if not version:
+        raise XapiError(400, "the X-Experience-API-Version header is required")
+    if not (version == "1.0" or version.startswith("1.0.")):
+        raise XapiError(400, f"X-Experience-API-Version {version} is not supported (1.0.x)")
+
+
+def _authorise(xreq: XapiRequest) -> credentials.Principal:
+    with lrs().database.read() as connection:
+        principal = credentials.authenticate(connection, xreq.headers.get("authorization"))
+    if principal is None:
+        raise XapiError(401, "valid HTTP Basic credentials are required (passeport xapi credentials add)")
+    action = "read" if xreq.method in ("GET", "HEAD") else "write"
+    if not principal.may(action):
+        raise XapiError(403, f"this credential may not {action}")
+    return principal
+
+
+# ---------------------------------------------------------------- statements
+
+def statements_get(xreq: XapiRequest, _principal) -> Response:
+    params = xreq.params
+    form = params.get("format", "exact")
+    if form not in ("exact", "ids", "canonical"):
+        raise XapiError(400, f"format must be exact, ids or canonical, not {form!r}")
+    with_attachments = _boolean(params, "attachments")
+    single = params.keys() & {"statementId", "voidedStatementId"}
+    if single:
+        return _single_statement(xreq, single, form, with_attachments)
+    unknown = set(params) - QUERY_PARAMS
+    if unknown:
+        raise XapiError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    query, form, with_attachments = _statement_query(params, form, with_attachments)
+    with lrs().database.read() as connection:
+        found, more = lrs().store.query(connection, query)
+        attachments = lrs().store.attachments_for(connection, found) if with_attachments else {}
+    body = {"statements": [formats.apply(s, form, xreq.languages) for s in found],
+            "more": _more_url(query, form, with_attachments, more) if more else ""}
+    headers = {"X-Experience-API-Consistent-Through": now_iso()}
+    if with_attachments:
+        return _multipart(body, attachments, headers)
+    return _json(body, **headers)
+
+
+def _single_statement(xreq, single, form, with_attachments) -> Response:
+    if len(single) > 1 or set(xreq.params) - SINGLE_PARAMS:
+        raise XapiError(400, "statementId/voidedStatementId take no other parameter than format and attachments")
+    voided = "voidedStatementId" in single
+    statement_id = xreq.params["voidedStatementId" if voided else "statementId"]
+    with lrs().database.read() as connection:
+        found = lrs().store.get(connection, statement_id, voided=voided)
+        attachments = lrs().store.attachments_for(connection, [found]) if found and with_attachments else {}
+    if found is None:
+        raise XapiError(404, f"no {'voided ' if voided else ''}statement {statement_id}")
+    body = formats.apply(found, form, xreq.languages)
+    headers = {"X-Experience-API-Consistent-Through": now_iso(),
+               "Last-Modified": _http_date(parse_time(found["stored"]))}
+    return _multipart(body, attachments, headers) if with_attachments else _json(body, **headers)
+
+
+def _statement_query(params: dict, form: str, with_attachments: bool) -> tuple[StatementQuery, str, bool]:
+    if "more" in params:
+        try:
+            saved = json.loads(base64.urlsafe_b64decode(params["more"].encode()))
+            query = StatementQuery(**{**saved["query"], "after": tuple(saved["after"]),
+                                      "since": _time_or_none(saved["query"]["since"]),
+                                      "until": _time_or_none(saved["query"]["until"])})
+            return query, saved["format"], saved["attachments"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise XapiError(400, "the 'more' token is not one this LRS issued") from error
+    agent = agent_key(agent_param(params, required=False))
+    limit = _integer(params, "limit", 0)
+    limit = min(limit or lrs().page_size, lrs().page_size)
+    return StatementQuery(
+        agent=agent, verb=params.get("verb"), activity=params.get("activity"),
+        registration=params.get("registration", "").lower() or None,
+        related_activities=_boolean(params, "related_activities"), related_agents=_boolean(params, "related_agents"),
+        since=_time(params, "since"), until=_time(params, "until"), limit=limit,
+        ascending=_boolean(params, "ascending"),
+    ), form, with_attachments
+
+
+def _more_url(query: StatementQuery, form: str, with_attachments: bool, after) -> str:
+    saved = {k: v for k, v in query.__dict__.items() if k != "after"}
+    saved["since"] = saved["since"].isoformat() if saved["since"] else None
+    saved["until"] = saved["until"].isoformat() if saved["until"] else None
+    token = base64.urlsafe_b64encode(json.dumps(
+        {"query": saved, "after": list(after), "format": form, "attachments": with_attachments}).encode()).decode()
+    return f"{request.script_root}/xapi/statements?more={token}"
+
+
+def statements_put(xreq: XapiRequest, principal) -> Response:
+    statement_id = xreq.params.get("statementId")
+    if not statement_id:
+        raise XapiError(400, "PUT /statements needs the statementId parameter")
+    if set(xreq.params) != {"statementId"}:
+        raise XapiError(400, "PUT /statements takes only the statementId parameter")
+    statement, attachments = _read_statements(xreq)
+    if not isinstance(statement, dict):
+        raise XapiError(400, "PUT /statements takes one statement (a JSON object)")
+    if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
+        raise XapiError(400, "the statement's id differs from the statementId parameter")
+    statement = {**statement, "id": statement_id}
+    _store([statement], attachments, principal)
+    return Response(status=204)
+
+
+def statements_post(xreq: XapiRequest, principal) -> Response:
+    if xreq.params:
+        raise XapiError(400, f"POST /statements takes no parameters ({', '.join(xreq.params)})")
+    statements, attachments = _read_statements(xreq)
+    batch = statements if isinstance(statements, list) else [statements]
+    if not batch or not all(isinstance(s, dict) for s in batch):
+        raise XapiError(400, "the body must be a statement or a non-empty list of statements")
+    return _json(_store(batch, attachments, principal))
+
+
+def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
+    validate_statements(batch)
+    check_signatures(batch, attachments)
+    stored, authority = now_iso(), principal.authority(lrs().base_url)
+    prepared = [prepare(s, authority, stored) for s in batch]
+    try:
+        with lrs().database.connect() as connection:
+            ids = lrs().store.save(connection, prepared, attachments)
+            lrs().after_store(connection, prepared)
+    except Conflict as conflict:
+        raise XapiError(409, f"statement {conflict} is already stored with different content") from conflict
+    return ids
+
+
+def _read_statements(xreq: XapiRequest):
+    """The statement(s) and the attachments sent with them, checked against their declared hashes."""
+    if xreq.mimetype == "application/json":
+        statements, attachments = xreq.json(), {}
+    elif xreq.mimetype == "multipart/mixed":
+        statements, attachments = read_multipart(xreq)
+    else:
+        raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
+    match_attachments(statements if isinstance(statements, list) else [statements], attachments)
+    return statements, attachments
+
+
+def _multipart(body, attachments: dict, headers: dict) -> Response:
+    payload, content_type = write_multipart(body, attachments)
+    return Response(payload, content_type=content_type, headers=headers)
+
+
+# ---------------------------------------------------------------- agents, activities, about
+
+def agents_get(xreq: XapiRequest, _principal) -> Response:
+    agent = agent_param(xreq.params)
+    person = {"objectType": "Person"}
+    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if ifi in agent:
+            person[ifi] = [agent[ifi]]
+    if agent.get("name"):
+        person["name"] = [agent["name"]]
+    return _json(person)
+
+
+def activities_get(xreq: XapiRequest, _principal) -> Response:
+    activity_id = xreq.params.get("activityId")
+    if not activity_id:
+        raise XapiError(400, "the activityId parameter is required")
+    with lrs().database.read() as connection:
+        found = lrs().store.activity(connection, activity_id)
+    return _json(found or {"objectType": "Activity", "id": activity_id})
+
+
+def about_get(_xreq: XapiRequest, _principal) -> Response:
+    return _json({"version": ["1.0.3", "1.0.2", "1.0.1", "1.0.0"], "extensions": {}})
+
+
+# ---------------------------------------------------------------- parameters
+
+def _boolean(params: dict, name: str) -> bool:
+    value = params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise XapiError(400, f"{name} must be true or false")
+    return value == "true"
+
+
+def _integer(params: dict, name: str, default: int) -> int:
+    try:
+        value = int(params.get(name, default))
+    except ValueError as error:
+        raise XapiError(400, f"{name} must be a non-negative integer") from error
+    if value < 0:
+        raise XapiError(400, f"{name} must be a non-negative integer")
+    return value
+
+
+def _time(params: dict, name: str) -> datetime | None:
+    if name not in params:
+        return None
+    try:
+        moment = datetime.fromisoformat(params[name].replace("Z", "+00:00"))
+    except ValueError as error:
+        raise XapiError(400, f"{name} must be an ISO 8601 timestamp") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _time_or_none(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _http_date(moment: datetime) -> str:
+    return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+HANDLERS = {
+    "statements": {"GET": statements_get, "PUT": statements_put, "POST": statements_post},
+    "agents": {"GET": agents_get},
+    "activities": {"GET": activities_get},
+    "about": {"GET": about_get},
+    **documents.HANDLERS,
+}
+
+_route("/statements", "statements")
+_route("/agents", "agents")
+_route("/activities", "activities")
+_route("/about", "about", needs_auth=False)
+for _path, _resource in documents.ROUTES:
+    _route(_path, _resource)

@@ -1,0 +1,143 @@
+"""Tables of the embedded LRS, its credentials and the forwarding outbox."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class XapiBase(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class Statement(XapiBase):
+    """A stored statement: the JSON as the LRS returns it, plus the columns queries filter on."""
+
+    __tablename__ = "xapi_statements"
+    __table_args__ = (Index("ix_xapi_statements_stored", "stored", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    stored: Mapped[datetime]
+    timestamp: Mapped[datetime]
+    verb_id: Mapped[str] = mapped_column(String(2048), index=True)
+    registration: Mapped[str | None] = mapped_column(String(36), index=True)
+    object_statement_id: Mapped[str | None] = mapped_column(String(36))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_voiding: Mapped[bool] = mapped_column(Boolean, default=False)
+    authority_key: Mapped[str | None] = mapped_column(String(512))
+    document: Mapped[str] = mapped_column(Text)  # the statement JSON, as stored
+
+
+class StatementActivity(XapiBase):
+    """Activities a statement mentions: its object (role 'object') or anywhere else ('related')."""
+
+    __tablename__ = "xapi_statement_activities"
+    __table_args__ = (Index("ix_xapi_statement_activities_lookup", "activity_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[str] = mapped_column(String(2048))
+    role: Mapped[str] = mapped_column(String(8))
+
+
+class StatementAgent(XapiBase):
+    """Agents a statement mentions, by inverse functional identifier: actor/object or 'related'."""
+
+    __tablename__ = "xapi_statement_agents"
+    __table_args__ = (Index("ix_xapi_statement_agents_lookup", "agent_key", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
+    agent_key: Mapped[str] = mapped_column(String(2048))
+    role: Mapped[str] = mapped_column(String(8))  # actor | object | related
+
+
+class Activity(XapiBase):
+    """The latest definition seen for each activity (the Activities resource)."""
+
+    __tablename__ = "xapi_activities"
+
+    id: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    definition: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Attachment(XapiBase):
+    """Attachment content by SHA-2 hash; statements reference it from their attachments list."""
+
+    __tablename__ = "xapi_attachments"
+
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Document(XapiBase):
+    """State, Activity Profile and Agent Profile documents ('' where a key part does not apply)."""
+
+    __tablename__ = "xapi_documents"
+    __table_args__ = (UniqueConstraint("kind", "activity_id", "agent_key", "registration", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # state | activity_profile | agent_profile
+    activity_id: Mapped[str] = mapped_column(String(2048), default="")
+    agent_key: Mapped[str] = mapped_column(String(2048), default="")
+    registration: Mapped[str] = mapped_column(String(36), default="")
+    document_id: Mapped[str] = mapped_column(String(2048))
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))
+    updated: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Credential(XapiBase):
+    """An HTTP Basic key/secret pair; only a SHA-256 of the (random, 256-bit) secret is kept."""
+
+    __tablename__ = "xapi_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class Endpoint(XapiBase):
+    """An external LRS that receives a copy of every statement (optionally one platform's only)."""
+
+    __tablename__ = "xapi_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    username: Mapped[str | None] = mapped_column(String(255))
+    password: Mapped[str | None] = mapped_column(String(255))
+    platform_issuer: Mapped[str | None] = mapped_column(String(500))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxEntry(XapiBase):
+    """A statement to deliver to an endpoint: pending → delivered, or dead after too many failures."""
+
+    __tablename__ = "xapi_outbox"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "endpoint_id"),
+        Index("ix_xapi_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("xapi_endpoints.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]

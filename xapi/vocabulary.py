@@ -1,0 +1,25 @@
+"""The verbs and activity types Passeport's statements use (ADL vocabulary, cmi5-aligned)."""
+
+ADL_VERB = "http://adlnet.gov/expapi/verbs/"
+ADL_ACTIVITY = "http://adlnet.gov/expapi/activities/"
+
+VERBS = {
+    "launched": {"fr": "a lancé", "en": "launched"},
+    "initialized": {"fr": "a commencé", "en": "initialized"},
+    "experienced": {"fr": "a consulté", "en": "experienced"},
+    "answered": {"fr": "a répondu", "en": "answered"},
+    "completed": {"fr": "a terminé", "en": "completed"},
+    "passed": {"fr": "a réussi", "en": "passed"},
+    "failed": {"fr": "a échoué", "en": "failed"},
+}
+
+MODULE = ADL_ACTIVITY + "module"
+LESSON = ADL_ACTIVITY + "lesson"
+ASSESSMENT = ADL_ACTIVITY + "assessment"
+INTERACTION = ADL_ACTIVITY + "cmi.interaction"
+COURSE = ADL_ACTIVITY + "course"
+PROFILE = ADL_ACTIVITY + "profile"
+
+
+def verb_id(name: str) -> str:
+    return ADL_VERB + name
