@@ -52,10 +52,19 @@ class Database:
             yield session
 
 
-def upsert(connection: Connection, model, key: dict, values: dict) -> int:
-    """Insert a row or update it on its unique ``key`` columns; one statement, returns the row id."""
-    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[connection.dialect.name]
-    statement = insert(model).values(**key, **values)
-    changes = values or {name: statement.excluded[name] for name in key}
-    statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes).returning(model.id)
-    return connection.execute(statement).scalar_one()
+_UPSERTS: dict[tuple, object] = {}
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def upsert(connection: Connection, model, key: dict, values: dict, returning=None):
+    """Insert a row or update it on its unique ``key`` columns; one statement, returns the row id
+    (or the ``returning`` columns' row). Statements are built once per shape: building costs more than running."""
+    shape = (connection.dialect.name, model, tuple(key), tuple(values), returning)
+    statement = _UPSERTS.get(shape)
+    if statement is None:
+        statement = _INSERTS[connection.dialect.name](model.__table__)
+        changes = {name: statement.excluded[name] for name in (values or key)}
+        statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes)
+        statement = _UPSERTS[shape] = statement.returning(*(returning or (model.__table__.c.id,)))
+    result = connection.execute(statement, key | values)
+    return result.one() if returning else result.scalar_one()

@@ -20,6 +20,7 @@ class Lrs:
     def __init__(self, database: Database, base_url: str, builder: StatementBuilder, page_size: int = PAGE_SIZE):
         self.database, self.base_url, self.builder, self.page_size = database, base_url, builder, page_size
         self.store = SqlStatementStore()
+        self._learners: dict[tuple[int, int | None], Learner] = {}
 
     @property
     def tool_authority(self) -> dict:
@@ -39,16 +40,16 @@ class Lrs:
         self.after_store(connection, prepared)
 
     def _learner(self, connection: Connection, user_id: int, context_id: int | None) -> Learner:
-        issuer, sub = _identity(connection, user_id)
-        course = _course(connection, context_id) if context_id else None
-        return Learner(issuer, sub, course)
-
-
-def _identity(connection: Connection, user_id: int) -> tuple[str, str]:
-    row = connection.execute(select(Platform.issuer, User.sub).join(User, User.platform_id == Platform.id)
-                             .where(User.id == user_id)).one()
-    return row.issuer, row.sub
-
-
-def _course(connection: Connection, context_id: int) -> str:
-    return connection.execute(select(Context.context_id).where(Context.id == context_id)).scalar_one()
+        """Who the statement is about. A user's issuer and sub, and a course's LMS id, never change,
+        so they are remembered per process."""
+        key = (user_id, context_id)
+        learner = self._learners.get(key)
+        if learner is None:
+            row = connection.execute(select(Platform.issuer, User.sub).join(User, User.platform_id == Platform.id)
+                                     .where(User.id == user_id)).one()
+            course = connection.execute(select(Context.context_id).where(Context.id == context_id)).scalar_one() \
+                if context_id else None
+            if len(self._learners) > 100_000:
+                self._learners.clear()
+            learner = self._learners[key] = Learner(row.issuer, row.sub, course)
+        return learner

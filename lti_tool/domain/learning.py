@@ -83,10 +83,9 @@ class LearningRecord:
         return events
 
     def _locked_progress(self, connection: Connection, event: LearningEvent):
+        """The learner's row for the module, created if needed; the upsert also locks it until commit."""
         key = {"user_id": event.user_id, "module_id": event.module_id}
-        upsert(connection, Progress, key, {})
-        query = select(PROGRESS).where(PROGRESS.c.user_id == event.user_id, PROGRESS.c.module_id == event.module_id)
-        return connection.execute(query.with_for_update()).one()
+        return upsert(connection, Progress, key, {}, returning=tuple(PROGRESS.c))
 
     def _apply(self, progress: dict, event: LearningEvent) -> tuple[dict, list[LearningEvent]]:
         changes = {"last_activity_at": event.occurred_at}
