@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, render_template
 from flask_babel import Babel
@@ -10,7 +11,12 @@ from werkzeug.exceptions import HTTPException
 from . import config as configuration
 from .db import Database
 from .domain.catalogue import Catalogue
+from .badges.keys import IssuerKeys
+from .badges.credentials import CredentialFactory
+from .badges.service import Badges
+from .badges.verification import Verifier
 from .domain.learning import LearningRecord
+from .domain.offers import OfferCatalogue
 from .lti.keys import KeyRing
 from .lti.platform_keys import PlatformKeyCache
 from .visit import csrf_token, locale
@@ -29,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.extensions["passeport.catalogue"] = Catalogue(app.config["CONTENT_ROOT"])
 
+    from .badges.views import bp as badges_bp
     from .dashboards import bp as dashboards_bp
     from .home import bp as home_bp
     from .lti.views import bp as lti_bp
@@ -40,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(xapi_bp)
+    app.register_blueprint(badges_bp)
     if app.config["DEMO"]:
         from .demo import bp as demo_bp
 
@@ -53,6 +61,14 @@ def create_app(overrides: dict | None = None) -> Flask:
               StatementBuilder(app.config["BASE_URL"], app.extensions["passeport.catalogue"]))
     app.extensions["passeport.lrs"] = lrs
     learning.subscribe(lrs.record_event)
+    keys = IssuerKeys(Path(app.config["INSTANCE_PATH"]) / "badge-keys", app.config["BASE_URL"])
+    catalogue = app.extensions["passeport.catalogue"]
+    badges = Badges(catalogue, CredentialFactory(app.config["BASE_URL"], catalogue, keys), keys, lrs)
+    app.extensions["passeport.badges"] = badges
+    app.extensions["passeport.verifier"] = Verifier(keys)
+    app.extensions["passeport.offers"] = OfferCatalogue(
+        catalogue.root / "offers.yaml", {m.id for m in catalogue.modules}, {m.id: m.title for m in catalogue.modules})
+    learning.subscribe(badges.on_learning_event)
     _register_error_pages(app)
 
     @app.get("/healthz")
@@ -79,6 +95,8 @@ def prepare(app: Flask) -> None:
     upgrade(app.config["DATABASE_URL"])
     with database(app).transaction() as db:
         ensure_active_key(db)
+    with database(app).connect() as connection:
+        app.extensions["passeport.badges"].keys.ensure(connection)
     if app.config["DEMO"]:
         from .demo import register_demo_platform
 

@@ -120,9 +120,10 @@ def keys_rotate() -> None:
 def register_commands(app: Flask) -> None:
     from xapi.cli import xapi_cli
 
+    from .badges.cli import badges_cli, demo_cli
     from .content_cli import content_cli
 
-    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli):
+    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli, badges_cli, demo_cli):
         app.cli.add_command(command)
 
 

@@ -1,7 +1,7 @@
 """Persistent state of the tool (SQLAlchemy 2 declarative models)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -160,3 +160,43 @@ class QuizAttempt(Base):
     score: Mapped[float | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+
+
+class BadgeKey(Base):
+    """An issuer Ed25519 key: the public half here, the private half in a file under instance/."""
+
+    __tablename__ = "badge_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fragment: Mapped[str] = mapped_column(String(64), unique=True)  # the DID URL fragment: did:web:…#<fragment>
+    public_multibase: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Award(Base):
+    """A credential earned by a learner: one per passed module, one passport; never twice.
+
+    Its ``id`` is also its position in the revocation status list."""
+
+    __tablename__ = "awards"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)  # public id in URLs and the credential id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # module | passport
+    module_id: Mapped[str] = mapped_column(String(100), default="")  # "" for the passport
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="SET NULL"))
+    awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credential: Mapped[dict | None] = mapped_column(JSON)  # the signed OB 3.0 credential (Data Integrity)
+    credential_jwt: Mapped[str | None] = mapped_column(Text)  # the same credential as VC-JWT
+    holder_name: Mapped[str | None] = mapped_column(String(255))  # only with the holder's consent
+    email_hash: Mapped[str | None] = mapped_column(String(100))
+    email_salt: Mapped[str | None] = mapped_column(String(64))
+    company_name: Mapped[str | None] = mapped_column(String(255))
+    company_siren: Mapped[str | None] = mapped_column(String(9))
+    company_created_on: Mapped[date | None]
+    published_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revocation_reason: Mapped[str | None] = mapped_column(Text)

@@ -50,6 +50,22 @@ class StatementBuilder:
     def __init__(self, base_url: str, catalogue: Catalogue):
         self.base_url, self.catalogue = base_url, catalogue
 
+    def earned(self, event: LearningEvent, learner: Learner, credential_url: str, achievement_id: str,
+               achievement_name: str) -> dict:
+        """An award as the Open Badges xAPI profile describes it: earned, a badge, the credential's id."""
+        return {
+            "id": str(uuid.uuid4()),
+            "actor": {"objectType": "Agent", "account": {"homePage": learner.issuer, "name": learner.sub}},
+            "verb": {"id": vocab.EARNED, "display": {"fr": "a obtenu", "en": "earned"}},
+            "object": {"objectType": "Activity", "id": achievement_id,
+                       "definition": {"type": vocab.BADGE, "name": {"fr": achievement_name}}},
+            "result": {"extensions": {vocab.BADGE_ASSERTION: {"@id": credential_url}}},
+            "context": {"registration": registration(learner), "language": event.locale, "platform": "Passeport",
+                        "contextActivities": {"grouping": [{"id": self.base_url}]}},
+            "timestamp": event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+        }
+
     def module_iri(self, module: Module) -> str:
         return f"{self.base_url}/modules/{module.id}"
 

@@ -33,7 +33,14 @@ class Lrs:
 
     def record_event(self, connection: Connection, event: LearningEvent) -> None:
         """The learning-event listener: the event as a statement, stored and queued with the projection update."""
-        statement = self.builder.build(event, self._learner(connection, event.user_id, event.context_id))
+        self._record(connection, self.builder.build(event, self._learner(connection, event.user_id, event.context_id)))
+
+    def record_earned(self, connection: Connection, event: LearningEvent, credential_url: str, achievement_id: str,
+                      achievement_name: str) -> None:
+        learner = self._learner(connection, event.user_id, event.context_id)
+        self._record(connection, self.builder.earned(event, learner, credential_url, achievement_id, achievement_name))
+
+    def _record(self, connection: Connection, statement: dict) -> None:
         validate_statements([statement])
         prepared = [prepare(statement, self.tool_authority, now_iso())]
         self.store.save(connection, prepared)

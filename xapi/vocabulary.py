@@ -23,3 +23,8 @@ PROFILE = ADL_ACTIVITY + "profile"
 
 def verb_id(name: str) -> str:
     return ADL_VERB + name
+
+# The Open Badges xAPI profile: earning a badge
+EARNED = "https://w3id.org/xapi/openbadges/verbs/earned"
+BADGE = "https://w3id.org/xapi/openbadges/activity-types/badge"
+BADGE_ASSERTION = "https://w3id.org/xapi/openbadges/extensions/badgeassertion"

@@ -1,0 +1,30 @@
+"""A tool with a demo learner who earned the passport through real learning events."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from lti_tool.badges.cli import badges_cli, demo_cli
+
+
+def run(app, group, *args: str) -> str:
+    result = CliRunner().invoke(group, list(args), obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def passport(live_tool):
+    """(verification URL, credential URL, uid) of the seeded learner's passport."""
+    output = run(live_tool.app, demo_cli, "seed")
+    verify_url = re.search(r"verification page:\s+(\S+)", output).group(1)
+    credential_url = re.search(r"credential:\s+(\S+)", output).group(1)
+    assert verify_url.startswith(live_tool.url) and credential_url.startswith(live_tool.url)
+    return verify_url, credential_url, verify_url.rsplit("/", 1)[1]
+
+
+def revoke(app, uid: str, reason: str) -> str:
+    return run(app, badges_cli, "revoke", uid, "--reason", reason)
