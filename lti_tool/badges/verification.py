@@ -6,6 +6,7 @@ expired, not issued by this Passeport, tampered.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -78,8 +79,12 @@ def uid_in(reference: str) -> str | None:
 
 
 class Verifier:
-    def __init__(self, keys: IssuerKeys):
-        self.keys = keys
+    """Proof checks are remembered by the credential's exact bytes: the same bytes under the same
+    (never deleted) key always give the same answer. Revocation and expiry are checked every time."""
+
+    def __init__(self, keys: IssuerKeys, remembered: int = 10_000):
+        self.keys, self.remembered = keys, remembered
+        self._proofs: dict[str, str | None] = {}
 
     def verify(self, connection: Connection, credential: dict | str, awards_by_uid) -> Verdict:
         """Check issuer, proof, expiry and revocation, in that order."""
@@ -88,7 +93,7 @@ class Verifier:
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         if issuer_id != self.keys.did:
             return Verdict("foreign", document, details=[f"issuer {issuer_id!r} is not {self.keys.did}"])
-        problem = self._proof_problem(connection, credential)
+        problem = self._remembered_proof_problem(connection, credential)
         if problem:
             return Verdict("tampered", document, details=[problem])
         uid = uid_in(str(document.get("id", "")))
@@ -101,6 +106,16 @@ class Verifier:
         if valid_until and datetime.fromisoformat(valid_until.replace("Z", "+00:00")) < datetime.now(timezone.utc):
             return Verdict("expired", document, uid, details=[f"valid until {valid_until}"])
         return Verdict("valid", document, uid)
+
+    def _remembered_proof_problem(self, connection: Connection, credential: dict | str) -> str | None:
+        fingerprint = hashlib.sha256(
+            (credential if isinstance(credential, str) else json.dumps(credential, sort_keys=True)).encode()
+        ).hexdigest()
+        if fingerprint not in self._proofs:
+            if len(self._proofs) >= self.remembered:
+                self._proofs.clear()
+            self._proofs[fingerprint] = self._proof_problem(connection, credential)
+        return self._proofs[fingerprint]
 
     def _proof_problem(self, connection: Connection, credential: dict | str) -> str | None:
         if isinstance(credential, str):
