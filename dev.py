@@ -39,15 +39,19 @@ def ensure_environment(extras: str) -> None:
     stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's chromium; install it when we can (root with apt)."""
-    if shutil.which("chromium") or not shutil.which("apt-get") or os.geteuid() != 0:
+TEST_PEERS = {"chromium": "chromium", "node": "nodejs", "npm": "npm"}
+
+
+def ensure_test_peers() -> None:
+    """Browser tests drive Debian's chromium; the independent badge verifier runs on Node.js.
+    Install what is missing when we can (root with apt); otherwise those tests say they are skipped."""
+    missing = [package for command, package in TEST_PEERS.items() if not shutil.which(command)]
+    if not missing or not shutil.which("apt-get") or os.geteuid() != 0:
         return
-    print("installing Debian chromium for the browser tests …", flush=True)
+    print(f"installing {', '.join(missing)} for the tests …", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=False, env=env, stdout=subprocess.DEVNULL)
 
 
 def run(args: list[str]) -> int:
@@ -59,7 +63,7 @@ def run(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     ensure_environment("[test]")
-    ensure_chromium()
+    ensure_test_peers()
     return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -2,7 +2,10 @@
 
 A round trip is what a learner's click costs the tool: the platform starts the
 OIDC login, the tool redirects to the platform, the platform signs an id_token,
-the tool validates it and shows the first page. Everything runs in this process
+the tool validates it and shows the first page. Passeport also records the launch
+and the page view as learning events (projection + xAPI statement + outbox, one
+transaction each); the "without statements" row removes those listeners to show
+their share (it is not a configuration anyone runs). Everything runs in this process
 on one core (Flask test clients for the tools and the platform); the platform's
 JWKS is served over loopback HTTP, as tools fetch it.
 
@@ -117,6 +120,10 @@ def main() -> None:
         results.append(measure("pylti1p3 Flask example (in-memory cache)", platform, example, args.launches, False))
         sqlite_app = passeport_app(platform, f"sqlite:///{tmp / 'bench.db'}", tmp / "instance-sqlite")
         results.append(measure("Passeport, SQLite (WAL)", platform, sqlite_app, args.launches, True))
+        quiet_app = passeport_app(platform, f"sqlite:///{tmp / 'quiet.db'}", tmp / "instance-quiet")
+        quiet_app.extensions["passeport.learning"].listeners.clear()
+        results.append(measure("Passeport, SQLite, without statements (breakdown only)", platform, quiet_app,
+                               args.launches, True))
         try:
             pg_app = passeport_app(platform, postgres_url(args.postgres), tmp / "instance-pg")
             results.append(measure("Passeport, PostgreSQL", platform, pg_app, args.launches, True))

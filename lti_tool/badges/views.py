@@ -106,24 +106,28 @@ def _attachment(name: str) -> dict:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
+def _achievement_module(achievement_id: str):
+    """The module an achievement id names; None for the passport; 404 for anything else."""
+    if achievement_id == "passport":
+        return None
+    module = current_app.extensions["passeport.catalogue"].get(achievement_id)
+    if module is None:
+        abort(404, description=_("Ce badge n'existe pas."))
+    return module
+
+
 def _title(module) -> str:
     return module.title["fr"] if module else "Passeport pour l'économie numérique"
 
 
 @bp.get("/badges/achievements/<achievement_id>")
 def achievement(achievement_id: str):
-    catalogue = current_app.extensions["passeport.catalogue"]
-    module = None if achievement_id == "passport" else catalogue.get(achievement_id)
-    if achievement_id != "passport" and module is None:
-        abort(404, description=_("Ce badge n'existe pas."))
-    return _badges().factory.achievement(module).to_dict()
+    return _badges().factory.achievement(_achievement_module(achievement_id)).to_dict()
 
 
 @bp.get("/badges/images/<achievement_id>.<any(png, svg):kind>")
 def image(achievement_id: str, kind: str):
-    module = current_app.extensions["passeport.catalogue"].get(achievement_id)
-    if achievement_id != "passport" and module is None:
-        abort(404, description=_("Ce badge n'existe pas."))
+    module = _achievement_module(achievement_id)
     order = module.order if module else None
     if kind == "png":
         return Response(images.png(order), mimetype="image/png")
@@ -146,11 +150,7 @@ def ob2_issuer():
 
 @bp.get("/ob2/badges/<achievement_id>")
 def ob2_badge_class(achievement_id: str):
-    catalogue = current_app.extensions["passeport.catalogue"]
-    module = None if achievement_id == "passport" else catalogue.get(achievement_id)
-    if achievement_id != "passport" and module is None:
-        abort(404, description=_("Ce badge n'existe pas."))
-    return ob2.badge_class(_badges().factory.achievement(module), achievement_id)
+    return ob2.badge_class(_badges().factory.achievement(_achievement_module(achievement_id)), achievement_id)
 
 
 @bp.get("/ob2/assertions/<uid>")

@@ -7,25 +7,10 @@ from sqlalchemy import func, select
 
 from lti_tool import database
 from lti_tool.domain.learning import EventKind, LearningEvent
-from lti_tool.domain.people import LaunchFacts, record_launch
-from lti_tool.domain.registrations import PlatformSettings, register_platform
-from lti_tool.domain.roles import Role
 from lti_tool.models import Award
 from xapi.models import Statement
 
 EARNED = "https://w3id.org/xapi/openbadges/verbs/earned"
-
-
-def _learner(app) -> tuple[int, int]:
-    with database(app).transaction() as db:
-        platform, _ = register_platform(db, PlatformSettings(
-            "https://lms.example.org", "c1", "https://lms.example.org/auth", "https://lms.example.org/token",
-            "https://lms.example.org/jwks", ("d1",)))
-        platform_id = platform.id
-    with database(app).connect() as connection:
-        visit = record_launch(connection, LaunchFacts(platform_id, "sub-1", Role.LEARNER, [], None, None,
-                                                      {"id": "course-1"}, {}, None))
-    return visit.user_id, visit.context_id
 
 
 def _pass(app, user_id, context_id, module_id, score=1.0) -> None:
@@ -45,8 +30,8 @@ def _earned(app) -> int:
         return db.scalar(select(func.count()).select_from(Statement).where(Statement.verb_id == EARNED))
 
 
-def test_module_credentials_then_the_passport_once(app):
-    user, context = _learner(app)
+def test_module_credentials_then_the_passport_once(app, launched_learner):
+    user, context = launched_learner
     modules = [m.id for m in app.extensions["passeport.catalogue"].modules[:4]]
     _pass(app, user, context, modules[0], score=0.5)
     assert _awards(app) == []
@@ -65,8 +50,8 @@ def test_module_credentials_then_the_passport_once(app):
         assert passport.credential_jwt.count(".") == 2
 
 
-def test_twenty_concurrent_completions_award_each_credential_once(app):
-    user, context = _learner(app)
+def test_twenty_concurrent_completions_award_each_credential_once(app, launched_learner):
+    user, context = launched_learner
     modules = [m.id for m in app.extensions["passeport.catalogue"].modules[:5]]
     barrier, errors = threading.Barrier(20), []
 

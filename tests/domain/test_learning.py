@@ -5,24 +5,13 @@ import pytest
 
 from lti_tool import database
 from lti_tool.domain.learning import EventKind, LearningEvent, progress_of
-from lti_tool.domain.people import LaunchFacts, record_launch
-from lti_tool.domain.registrations import PlatformSettings, register_platform
-from lti_tool.domain.roles import Role
 
 MODULE = "cybersecurite-essentielle"
 
 
 @pytest.fixture
-def learner(app):
-    with database(app).transaction() as db:
-        platform, _ = register_platform(db, PlatformSettings(
-            "https://lms.example.org", "c1", "https://lms.example.org/auth", "https://lms.example.org/token",
-            "https://lms.example.org/jwks", ("d1",)))
-        platform_id = platform.id
-    with database(app).connect() as connection:
-        visit = record_launch(connection, LaunchFacts(platform_id, "sub-1", Role.LEARNER, [], None, None,
-                                                      {"id": "course-1"}, {}, None))
-    return visit.user_id
+def learner(launched_learner):
+    return launched_learner[0]
 
 
 def _record(app, user_id, kind, **details):
