@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import IntegrityError
 
 from . import credentials, documents, formats
 from .agents import agent_key
@@ -197,12 +198,24 @@ def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
     stored, authority = now_iso(), principal.authority(lrs().base_url)
     prepared = [prepare(s, authority, stored) for s in batch]
     try:
+        return _save(prepared, attachments)
+    except IntegrityError:
+        # Another request stored one of these ids between our check and our insert: once more,
+        # and the check now sees it (identical → skipped, different → 409).
+        try:
+            return _save(prepared, attachments)
+        except IntegrityError as error:
+            raise XapiError(409, "statements with these ids are being stored concurrently") from error
+
+
+def _save(prepared: list[dict], attachments: dict) -> list[str]:
+    try:
         with lrs().database.connect() as connection:
             ids = lrs().store.save(connection, prepared, attachments)
             lrs().after_store(connection, prepared)
+        return ids
     except Conflict as conflict:
         raise XapiError(409, f"statement {conflict} is already stored with different content") from conflict
-    return ids
 
 
 def _read_statements(xreq: XapiRequest):

@@ -252,3 +252,24 @@ def test_about_agents_and_activities(live_tool, lrs):
     assert person["objectType"] == "Person" and person["mbox"] == ["mailto:ada@example.org"]
     assert lrs.get("/agents").status_code == 400
     assert lrs.delete("/statements").status_code == 405
+
+
+def test_the_same_statement_posted_concurrently_is_stored_once(live_tool, lrs):
+    import threading
+
+    sent, statuses = statement(), []
+    barrier = threading.Barrier(8)
+
+    def post():
+        client = LrsClient(live_tool.url, lrs.http.auth)
+        barrier.wait(timeout=30)
+        statuses.append(client.post("/statements", json=sent).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [200] * 8
+    found = lrs.get("/statements", params={"verb": sent["verb"]["id"]}).json()["statements"]
+    assert [s["id"] for s in found] == [sent["id"]]
