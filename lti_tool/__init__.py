@@ -22,6 +22,7 @@ from .lti.platform_keys import PlatformKeyCache
 from .visit import csrf_token, locale
 from xapi.builders import StatementBuilder
 from xapi.lrs import Lrs
+from xapi.outbox import save_endpoint
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -97,6 +98,9 @@ def prepare(app: Flask) -> None:
         ensure_active_key(db)
     with database(app).connect() as connection:
         app.extensions["passeport.badges"].keys.ensure(connection)
+        if app.config["XAPI_LRS_URL"]:
+            save_endpoint(connection, "environment", app.config["XAPI_LRS_URL"], app.config["XAPI_LRS_USERNAME"],
+                          app.config["XAPI_LRS_PASSWORD"])
     if app.config["DEMO"]:
         from .demo import register_demo_platform
 

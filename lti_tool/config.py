@@ -39,6 +39,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "DEMO": _flag(os.environ.get("PASSEPORT_DEMO"), default=False),
         "HTTP_TIMEOUT": float(os.environ.get("PASSEPORT_HTTP_TIMEOUT", "5")),
         "CONTENT_ROOT": os.environ.get("PASSEPORT_CONTENT") or None,
+        "XAPI_LRS_URL": os.environ.get("PASSEPORT_XAPI_LRS_URL") or None,
+        "XAPI_LRS_USERNAME": os.environ.get("PASSEPORT_XAPI_LRS_USERNAME") or None,
+        "XAPI_LRS_PASSWORD": os.environ.get("PASSEPORT_XAPI_LRS_PASSWORD") or None,
         "JWKS_CACHE_SECONDS": int(os.environ.get("PASSEPORT_JWKS_CACHE_SECONDS", "3600")),
     }
     config.update(overrides)

@@ -61,17 +61,12 @@ def credentials_revoke(key: str) -> None:
 @click.option("--platform-issuer", help="Forward only statements about this platform's learners.")
 def lrs_add(name, url, username, password, platform_issuer) -> None:
     """Register an external LRS (or update the one with this name); statements stored from now on go to it."""
-    if not url.startswith(("http://", "https://")):
-        raise click.UsageError("--url must be an http(s) URL")
-    values = {"url": url, "username": username, "password": password, "platform_issuer": platform_issuer,
-              "enabled": True}
-    with _lrs().database.connect() as connection:
-        found = connection.execute(select(ENDPOINTS.c.id).where(ENDPOINTS.c.name == name)).scalar()
-        if found:
-            connection.execute(ENDPOINTS.update().where(ENDPOINTS.c.id == found).values(**values))
-        else:
-            connection.execute(ENDPOINTS.insert().values(name=name, **values))
-    click.echo(f"{'updated' if found else 'added'} {name} → {url}")
+    try:
+        with _lrs().database.connect() as connection:
+            added = outbox.save_endpoint(connection, name, url, username, password, platform_issuer)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"{'added' if added else 'updated'} {name} → {url}")
 
 
 @lrs_cli.command("list")

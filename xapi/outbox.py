@@ -12,6 +12,21 @@ OUTBOX = OutboxEntry.__table__
 ENDPOINTS = Endpoint.__table__
 
 
+def save_endpoint(connection: Connection, name: str, url: str, username: str | None = None,
+                  password: str | None = None, platform_issuer: str | None = None) -> bool:
+    """Add or update the external LRS called ``name``; True when it was added."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"an external LRS URL must be http(s), got {url!r}")
+    values = {"url": url, "username": username, "password": password, "platform_issuer": platform_issuer,
+              "enabled": True}
+    found = connection.execute(select(ENDPOINTS.c.id).where(ENDPOINTS.c.name == name)).scalar()
+    if found:
+        connection.execute(update(ENDPOINTS).where(ENDPOINTS.c.id == found).values(**values))
+    else:
+        connection.execute(insert(ENDPOINTS).values(name=name, created_at=utcnow(), **values))
+    return not found
+
+
 def enqueue(connection: Connection, statements: list[dict]) -> None:
     endpoints = connection.execute(select(ENDPOINTS.c.id, ENDPOINTS.c.platform_issuer)
                                    .where(ENDPOINTS.c.enabled.is_(True))).all()

@@ -76,14 +76,19 @@ def baked(uid: str, kind: str):
     return Response(data, mimetype="image/svg+xml", headers=_attachment(f"passeport-{uid}.svg"))
 
 
-@bp.get("/credentials/<uid>/ob2.png")
-def baked_ob2(uid: str):
-    """For backpacks that only know Open Badges 2.0: the hosted assertion's URL, baked (keyword openbadges)."""
+@bp.get("/credentials/<uid>/ob2.<any(png, svg):kind>")
+def baked_ob2(uid: str, kind: str):
+    """For backpacks that only know Open Badges 2.0: the hosted assertion's URL, baked
+    (PNG keyword ``openbadges``, SVG element ``openbadges:assertion``)."""
     with database(current_app).read() as connection:
         award = _award_or_404(connection, uid)
     module = _module(award)
-    data = baking.bake_png(images.png(module.order if module else None), ob2.assertion_url(uid))
-    return Response(data, mimetype="image/png", headers=_attachment(f"passeport-{uid}-ob2.png"))
+    order = module.order if module else None
+    if kind == "png":
+        data = baking.bake_png(images.png(order), ob2.assertion_url(uid))
+        return Response(data, mimetype="image/png", headers=_attachment(f"passeport-{uid}-ob2.png"))
+    data = baking.bake_svg(images.svg(order, _title(module)), ob2.assertion_url(uid))
+    return Response(data, mimetype="image/svg+xml", headers=_attachment(f"passeport-{uid}-ob2.svg"))
 
 
 @bp.get("/credentials/<uid>/certificate.pdf")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import requests
+from openbadgeslib import baking
 from openbadgeslib.ob3.status import check_credential_status
 from openbadgeslib.ob3.verifier import OB3VerificationError
 from openbadgeslib.ob3.credential import OpenBadgeCredential
@@ -126,6 +127,9 @@ def test_public_documents(live_tool, passport):
     assert requests.get(assertion["badge"]).json()["issuer"] == issuer["id"]
     pdf = requests.get(f"{credential_url}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assertion_url = f"{live_tool.url}/ob2/assertions/{uid}"
+    assert baking.extract_png(requests.get(f"{credential_url}/ob2.png").content) == assertion_url
+    assert baking.extract_svg(requests.get(f"{credential_url}/ob2.svg").content) == assertion_url
     assert requests.get(live_tool.url + "/api/openapi.yaml").text.startswith("openapi: 3.1.0")
     assert json.loads(requests.get(credential_url).text)["id"] == credential_url
 

@@ -86,3 +86,10 @@ def test_a_refused_statement_is_a_visible_dead_letter(live_tool, lrs, tmp_path):
     report = run_cli(live_tool.app, "outbox")
     assert "strict-lrs\tdead\t1" in report and conflicting["id"] in report and "409" in report
     assert "1 dead letter(s) queued again" in run_cli(live_tool.app, "outbox", "--retry-dead")
+
+
+def test_the_environment_can_name_an_external_lrs(make_app, monkeypatch):
+    monkeypatch.setenv("PASSEPORT_XAPI_LRS_URL", "https://lrs.example.org/xapi")
+    monkeypatch.setenv("PASSEPORT_XAPI_LRS_USERNAME", "passeport")
+    app = make_app()
+    assert "environment\thttps://lrs.example.org/xapi\tplatform=*\tenabled" in run_cli(app, "lrs", "list")
