@@ -43,7 +43,7 @@ class Lrs:
     def _record(self, connection: Connection, statement: dict) -> None:
         validate_statements([statement])
         prepared = [prepare(statement, self.tool_authority, now_iso())]
-        self.store.save(connection, prepared)
+        self.store.insert_new(connection, prepared)
         self.after_store(connection, prepared)
 
     def _learner(self, connection: Connection, user_id: int, context_id: int | None) -> Learner:

@@ -139,7 +139,8 @@ def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dic
 class SqlStatementStore:
     """Statements, their index rows and activity definitions, written in the caller's transaction."""
 
-    def save(self, connection: Connection, statements: list[dict], attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
+    def save(self, connection: Connection, statements: list[dict],
+             attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
         """Store prepared statements; an id already stored with the same content is skipped.
 
         Raises Conflict when an id is stored with different content.
@@ -154,11 +155,15 @@ class SqlStatementStore:
                     raise Conflict(statement["id"])
                 continue
             fresh.append(statement)
-        if fresh:
-            self._insert(connection, fresh)
+        self.insert_new(connection, fresh)
         if attachments:
             self._store_attachments(connection, attachments)
         return ids
+
+    def insert_new(self, connection: Connection, statements: list[dict]) -> None:
+        """Statements whose ids were just generated here: nothing stored can have them."""
+        if statements:
+            self._insert(connection, statements)
 
     def _insert(self, connection: Connection, statements: list[dict]) -> None:
         rows, activity_rows, agent_rows, definitions = index_rows(statements)
