@@ -85,7 +85,8 @@ class Badges:
 
     def publish(self, connection: Connection, uid: str, consent: Consent, learner: Learner):
         """Record the holder's choices and re-sign the credential with exactly what they agreed to show."""
-        values = {"holder_name": clean(consent.holder_name) or None, "company_name": clean(consent.company_name) or None,
+        values = {"holder_name": clean(consent.holder_name) or None,
+                  "company_name": clean(consent.company_name) or None,
                   "company_siren": consent.company_siren or None, "company_created_on": consent.company_created_on,
                   "email_hash": None, "email_salt": None, "published_at": utcnow()}
         if consent.email:
@@ -96,7 +97,7 @@ class Badges:
         return self.issue(connection, uid, learner)
 
     def revoke(self, connection: Connection, learning: Learning, uid: str, reason: str) -> bool:
-        """Revoke through the domain (the revocation is a learning event, hence a statement); False if revoked already."""
+        """Revoke through the domain (a revocation is an event, hence a statement); False if revoked already."""
         award = self.award(connection, uid)
         learner = learner_of(connection, award.user_id, award.context_id)
         return bool(learning.record(connection, LearningEvent(

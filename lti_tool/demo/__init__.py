@@ -7,12 +7,11 @@ Moodle or Canvas. Mounted at /demo when PASSEPORT_DEMO is on.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
@@ -20,45 +19,11 @@ from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 
 from .. import services
-from ..domain.registrations import PlatformSettings, register_platform
+from .accounts import CLIENT_ID, COURSE, DEPLOYMENT_ID, LIS, USERS, issuer, register_demo_platform
+
+__all__ = ["COURSE", "USERS", "bp", "issuer", "register_demo_platform"]
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
-
-CLIENT_ID = "passeport-demo"
-DEPLOYMENT_ID = "demo-deployment-1"
-LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
-COURSE = {"id": "demo-course-1", "title": "Session de démonstration — Passeport", "label": "PASS-DEMO"}
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    key: str
-    sub: str
-    name: str
-    email: str
-    roles: tuple[str, ...]
-
-
-USERS = {
-    "alice": DemoUser("alice", "demo-alice", "Alice Martin", "alice.martin@example.org", (LIS + "Learner",)),
-    "bruno": DemoUser("bruno", "demo-bruno", "Bruno Lefèvre", "bruno.lefevre@example.org", (LIS + "Instructor",)),
-}
-
-
-def issuer(app: Flask) -> str:
-    return app.config["BASE_URL"] + "/demo"
-
-
-def register_demo_platform(app: Flask) -> None:
-    """Register the demo LMS with the tool (idempotent), as an administrator would by CLI."""
-    base = app.config["BASE_URL"]
-    with services.database(app).session() as db:
-        register_platform(db, PlatformSettings(
-            issuer=issuer(app), client_id=CLIENT_ID, auth_login_url=base + "/demo/auth",
-            auth_token_url=base + "/demo/token", jwks_url=base + "/demo/jwks",
-            deployment_ids=(DEPLOYMENT_ID,), name="Demo LMS",
-        ))
-
 
 class _PlatformKey:
     """The demo platform's RSA key, generated once under instance/ and parsed once per process."""

@@ -13,7 +13,7 @@ from ..domain.people import LaunchFacts, save_launch
 from ..domain.quiz import correct_choices, draw, grade
 from ..domain.roles import Role
 from ..models import Award, Platform
-from . import COURSE, USERS, issuer, register_demo_platform
+from .accounts import COURSE, USERS, issuer, register_demo_platform
 
 DEMO_LEARNER = "alice"
 

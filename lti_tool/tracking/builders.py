@@ -95,7 +95,8 @@ class StatementBuilder:
             "actor": {"objectType": "Agent", "account": {"homePage": event.learner.issuer, "name": event.learner.sub}},
             "verb": verb,
             "object": {"objectType": "Activity", "id": self.badges.achievement_url(module.id if module else PASSPORT),
-                       "definition": {"type": vocab.BADGE, "name": {"fr": module.title["fr"] if module else ISSUER_NAME}}},
+                       "definition": {"type": vocab.BADGE,
+                                      "name": {"fr": module.title["fr"] if module else ISSUER_NAME}}},
             "result": result,
             "context": {"registration": registration(event.learner), "language": event.locale,
                         "platform": "Passeport", "contextActivities": {"grouping": [

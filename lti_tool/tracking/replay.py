@@ -101,10 +101,10 @@ def _credential_event(statement: dict, accounts: Accounts, verb: str, base_url: 
     credential = (((statement.get("result") or {}).get("extensions") or {}).get(vocab.BADGE_ASSERTION) or {})
     if match is None or "@id" not in credential:
         return None
-    achievement = match["achievement"]
+    passport = match["achievement"] == awards.PASSPORT
     kind = {vocab.EARNED: EventKind.CREDENTIAL_EARNED, base_url + vocab.REVOKED: EventKind.CREDENTIAL_REVOKED,
             base_url + vocab.REINSTATED: EventKind.CREDENTIAL_REINSTATED}[verb]
     return LearningEvent(
-        kind=kind, learner=accounts.learner(statement), module_id="" if achievement == awards.PASSPORT else achievement,
-        award_uid=credential["@id"].rsplit("/", 1)[-1], award_kind="passport" if achievement == awards.PASSPORT else "module",
+        kind=kind, learner=accounts.learner(statement), module_id="" if passport else match["achievement"],
+        award_uid=credential["@id"].rsplit("/", 1)[-1], award_kind="passport" if passport else "module",
         reason=(statement.get("result") or {}).get("response"), occurred_at=parse_time(statement["timestamp"]))
