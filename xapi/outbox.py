@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from .models import OutboxEntry
 from .sql import Connections, dialect_insert, utcnow
 
 log = logging.getLogger(__name__)
-OUTBOX = OutboxEntry.__table__
+OUTBOX: Table = OutboxEntry.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class Outbox:
                 next_attempt_at=now + backoff(attempts, policy.backoff_base, policy.backoff_cap)))
 
 
-def summary(connection: Connection) -> list:
+def summary(connection: Connection) -> Sequence:
     """Counts per kind, destination and status, for administrators."""
     return connection.execute(
         select(OUTBOX.c.kind, OUTBOX.c.destination, OUTBOX.c.status, func.count())
@@ -161,7 +161,7 @@ def summary(connection: Connection) -> list:
         .order_by(OUTBOX.c.kind, OUTBOX.c.destination, OUTBOX.c.status)).all()
 
 
-def dead_letters(connection: Connection, limit: int = 50) -> list:
+def dead_letters(connection: Connection, limit: int = 50) -> Sequence:
     return connection.execute(
         select(OUTBOX.c.kind, OUTBOX.c.destination, OUTBOX.c.item_id, OUTBOX.c.attempts, OUTBOX.c.last_error)
         .where(OUTBOX.c.status == "dead").order_by(OUTBOX.c.id).limit(limit)).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import jwt
 from openbadgeslib.ob3.credential import (Achievement, Alignment, Evidence, IdentityObject, Issuer,
@@ -18,6 +18,8 @@ from openbadgeslib.ob3.credential import (Achievement, Alignment, Evidence, Iden
 from openbadgeslib.ob3.ldp import OB3LdpSigner
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection
+
+from xapi.sql import utcnow
 
 from ..domain.catalogue import Catalogue, Module
 from .addresses import ISSUER_NAME, PASSPORT, BadgeAddresses
@@ -141,7 +143,7 @@ class CredentialFactory(BadgeAddresses):
     def status_list(self, connection: Connection, revoked: list[int]) -> str:
         """The revocation list as a signed VC-JWT, fresh for a day: re-signed on every request, so a
         revocation shows at once and an old copy cannot be replayed past its validUntil."""
-        now = datetime.now(timezone.utc)
+        now = utcnow()
         document = build_status_list_credential(self.keys.did, self.status_list_url, "revocation", revoked,
                                                 size_bits=STATUS_LIST_SIZE, issued=now,
                                                 valid_until=now + timedelta(days=1))

@@ -10,13 +10,15 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import jwt
 from openbadgeslib import baking
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from openbadgeslib.ob3.verifier import OB3VerificationError
 from sqlalchemy.engine import Connection
+
+from xapi.sql import utcnow
 
 from .issuer_keys import IssuerKeys
 
@@ -103,7 +105,7 @@ class Verifier:
         if award.revoked_at:
             return Verdict("revoked", document, uid, award.revoked_at, award.revocation_reason)
         valid_until = document.get("validUntil")
-        if valid_until and datetime.fromisoformat(valid_until.replace("Z", "+00:00")) < datetime.now(timezone.utc):
+        if valid_until and datetime.fromisoformat(valid_until.replace("Z", "+00:00")) < utcnow():
             return Verdict("expired", document, uid, details=[f"valid until {valid_until}"])
         return Verdict("valid", document, uid)
 

@@ -10,8 +10,8 @@ from xapi.cli import xapi_cli as make_xapi_cli
 from .. import services
 from .replay import replay
 
-xapi_cli = make_xapi_cli(lambda: services.lrs(), lambda: services.outbox())
-outbox_cli = make_outbox_cli(lambda: services.outbox())
+xapi_cli = make_xapi_cli(services.lrs, services.outbox)
+outbox_cli = make_outbox_cli(services.outbox)
 
 
 @xapi_cli.command("replay")
