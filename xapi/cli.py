@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
 from . import basic_auth, outbox
@@ -40,6 +40,7 @@ def xapi_cli(lrs: Callable[[], Lrs], worker: Callable[[], Outbox]) -> AppGroup:
 
 def _run_command(name: str, worker: Callable[[], Outbox]) -> click.Command:
     @click.command(name)
+    @with_appcontext
     @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
     def run(once: bool) -> None:
         """Deliver the outbox (runs until stopped unless --once)."""
@@ -58,6 +59,7 @@ def _run_command(name: str, worker: Callable[[], Outbox]) -> click.Command:
 
 def _status_command(name: str, worker: Callable[[], Outbox]) -> click.Command:
     @click.command(name)
+    @with_appcontext
     @click.option("--retry-dead", is_flag=True, help="Put dead letters back in the queue.")
     def status(retry_dead: bool) -> None:
         """Delivery counts per kind and destination, and the dead letters with their error."""
