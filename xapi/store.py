@@ -191,7 +191,8 @@ class SqlStatementStore:
 
     def _store_attachments(self, connection: Connection, attachments: dict[str, tuple[str, bytes]]) -> None:
         for sha2, (content_type, content) in attachments.items():
-            connection.execute(dialect_insert(connection, Attachment.__table__).values(sha2=sha2, content_type=content_type, content=content)
+            connection.execute(dialect_insert(connection, Attachment.__table__)
+                               .values(sha2=sha2, content_type=content_type, content=content)
                                .on_conflict_do_nothing(index_elements=["sha2"]))
 
     def get(self, connection: Connection, statement_id: str, voided: bool = False) -> dict | None:
