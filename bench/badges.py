@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lti_tool import create_app, database, prepare  # noqa: E402
-from lti_tool.badges.cli import demo_cli  # noqa: E402
-from lti_tool.badges.credentials import AwardView, PassedModule  # noqa: E402
+from lti_tool import create_app, database, prepare, services  # noqa: E402
+from lti_tool.demo.seed import demo_cli  # noqa: E402
+from lti_tool.badges.credentials import AwardView, EarnedModule  # noqa: E402
 
 
 def timed(function, rounds: int) -> list[float]:
@@ -56,12 +56,12 @@ def main() -> None:
         runner = app.test_cli_runner()
         output = runner.invoke(demo_cli, ["seed"]).output
         uid = output.split("/verify/")[1].split()[0]
-        badges, verifier = app.extensions["passeport.badges"], app.extensions["passeport.verifier"]
-        catalogue = app.extensions["passeport.catalogue"]
+        badges, verifier = services.badges(app), services.verifier(app)
+        catalogue = services.catalogue(app)
         view = AwardView(uid=uid, kind="passport", module=None, awarded_at=datetime.now(timezone.utc),
                          status_index=4, lti_user="https://lms.example.org|learner",
-                         passed=tuple(PassedModule(m, 0.9, date.today(), None) for m in catalogue.modules[:3]))
-        with database(app).connect() as connection:
+                         passed=tuple(EarnedModule(m, 0.9, date.today(), None) for m in catalogue.modules[:3]))
+        with database(app).begin() as connection:
             credential = badges.factory.build(view)
             document, token = badges.factory.sign(connection, credential)
             award = lambda u: badges.award(connection, u)  # noqa: E731

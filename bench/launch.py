@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
 from bench import pylti1p3_example_tool  # noqa: E402
-from lti_tool import create_app, database, prepare  # noqa: E402
+from lti_tool import create_app, database, prepare, services  # noqa: E402
 from lti_tool.domain.registrations import PlatformSettings, register_platform  # noqa: E402
 from tests.peers.http import LiveServer, free_port  # noqa: E402
 from tests.peers.lti_platform import PeerPlatform  # noqa: E402
@@ -78,7 +78,7 @@ def measure(name: str, platform, tool_app, launches: int, follow_redirect: bool)
 def passeport_app(platform, database_url: str, instance: Path):
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "BASE_URL": TOOL_URL})
     prepare(app)
-    with database(app).transaction() as db:
+    with database(app).session() as db:
         register_platform(db, PlatformSettings(platform.issuer, platform.client_id, platform.url + "/auth",
                                                platform.url + "/token", platform.url + "/jwks",
                                                (platform.deployment_id,)))
@@ -121,7 +121,7 @@ def main() -> None:
         sqlite_app = passeport_app(platform, f"sqlite:///{tmp / 'bench.db'}", tmp / "instance-sqlite")
         results.append(measure("Passeport, SQLite (WAL)", platform, sqlite_app, args.launches, True))
         quiet_app = passeport_app(platform, f"sqlite:///{tmp / 'quiet.db'}", tmp / "instance-quiet")
-        quiet_app.extensions["passeport.learning"].listeners.clear()
+        services.learning(quiet_app).listeners.clear()
         results.append(measure("Passeport, SQLite, without statements (breakdown only)", platform, quiet_app,
                                args.launches, True))
         try:

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert  # noqa: 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
 
 from lti_tool import create_app, database, prepare  # noqa: E402
-from xapi import credentials  # noqa: E402
+from xapi import basic_auth  # noqa: E402
 from xapi.models import Activity, Statement, StatementActivity, StatementAgent  # noqa: E402
 from xapi.store import index_rows, now_iso  # noqa: E402
 from xapi.store import prepare as prepare_statement  # noqa: E402
@@ -57,7 +57,7 @@ def make_statements(count: int) -> list[dict]:
 
 
 def clear(app) -> None:
-    with database(app).connect() as connection:
+    with database(app).begin() as connection:
         for model in (StatementActivity, StatementAgent, Statement, Activity):
             connection.execute(delete(model))
 
@@ -83,7 +83,7 @@ def via_core(app, statements, batch: int, authority: dict) -> float:
               for i in range(0, len(statements), batch)]
     began = time.perf_counter()
     for rows, activity_rows, agent_rows, definitions in chunks:
-        with database(app).connect() as connection:
+        with database(app).begin() as connection:
             connection.execute(insert(Statement), rows)
             connection.execute(insert(StatementActivity), activity_rows)
             connection.execute(insert(StatementAgent), agent_rows)
@@ -92,11 +92,11 @@ def via_core(app, statements, batch: int, authority: dict) -> float:
 
 
 def measure(app, count: int) -> list[tuple]:
-    with database(app).connect() as connection:
-        key, secret = credentials.add(connection, "bench", ["all"])
+    with database(app).begin() as connection:
+        key, secret = basic_auth.add(connection, "bench", ["all"])
     headers = {"X-Experience-API-Version": "1.0.3",
                "Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()}
-    authority = credentials.Principal(key, "bench", frozenset({"all"})).authority(app.config["BASE_URL"])
+    authority = basic_auth.Principal(key, "bench", frozenset({"all"})).authority(app.config["BASE_URL"])
     results = []
     for batch in BATCHES:
         total = min(count, 600) if batch == 1 else count

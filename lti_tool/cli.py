@@ -9,10 +9,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
-from . import create_app, database, prepare
+from .app import create_app, prepare
 from .domain.registrations import PlatformSettings, RegistrationError, list_platforms, register_platform, remove_platform
-from .lti import keys as tool_keys
+from .lti import tool_keys
 from .migrations import upgrade
+from .services import database
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 platform_cli = AppGroup("platform", help="LMS platforms registered with the tool.")
@@ -25,7 +26,7 @@ keys_cli = AppGroup("keys", help="The tool's LTI signing keys.")
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--forwarder/--no-forwarder", default=True, show_default=True,
-              help="Also run `passeport xapi forward` (delivery to external LRSs) beside the server.")
+              help="Also run `passeport outbox run` (delivery to external LRSs) beside the server.")
 def serve(host: str, port: int, workers: int, threads: int, forwarder: bool) -> None:
     """Production server (gunicorn); applies pending migrations first."""
     from .server import run
@@ -36,7 +37,7 @@ def serve(host: str, port: int, workers: int, threads: int, forwarder: bool) -> 
         os.environ["PASSEPORT_BASE_URL"] = current_app.config["BASE_URL"] = f"http://{shown_host}:{port}"
     prepare(current_app)
     click.echo(f"Passeport on {current_app.config['BASE_URL']}/ (demo LMS: {'on' if current_app.config['DEMO'] else 'off'})")
-    worker = subprocess.Popen([sys.executable, "-m", "lti_tool", "xapi", "forward"]) if forwarder else None
+    worker = subprocess.Popen([sys.executable, "-m", "lti_tool", "outbox", "run"]) if forwarder else None
     try:
         run(host=host, port=port, workers=workers, threads=threads)
     finally:
@@ -65,7 +66,7 @@ def platform_add(issuer, client_id, auth_login_url, auth_token_url, jwks_url, de
     """Register a platform, or update it and add deployments (idempotent)."""
     settings = PlatformSettings(issuer, client_id, auth_login_url, auth_token_url, jwks_url, tuple(deployment_ids), name)
     try:
-        with database(current_app).transaction() as db:
+        with database().session() as db:
             platform, created = register_platform(db, settings)
             deployments = [d.deployment_id for d in platform.deployments]
     except RegistrationError as error:
@@ -76,7 +77,7 @@ def platform_add(issuer, client_id, auth_login_url, auth_token_url, jwks_url, de
 @platform_cli.command("list")
 def platform_list() -> None:
     """Registered platforms and their deployments."""
-    with database(current_app).sessions() as db:
+    with database().sessions() as db:
         platforms = list_platforms(db)
         if not platforms:
             click.echo("no platform registered")
@@ -92,7 +93,7 @@ def platform_list() -> None:
 def platform_remove(issuer: str, client_id: str, delete_learner_data: bool) -> None:
     """Remove a registration."""
     try:
-        with database(current_app).transaction() as db:
+        with database().session() as db:
             removed = remove_platform(db, issuer, client_id, delete_learner_data)
     except RegistrationError as error:
         raise click.UsageError(str(error)) from error
@@ -104,7 +105,7 @@ def platform_remove(issuer: str, client_id: str, delete_learner_data: bool) -> N
 @keys_cli.command("list")
 def keys_list() -> None:
     """Signing keys, newest first; retired keys stay published in the JWKS."""
-    with database(current_app).sessions() as db:
+    with database().sessions() as db:
         for key in sorted(db.scalars(tool_keys.select_keys()), key=lambda k: k.id, reverse=True):
             click.echo(f"{key.kid}\t{key.status}\tcreated={key.created_at:%Y-%m-%d %H:%M}")
 
@@ -112,18 +113,18 @@ def keys_list() -> None:
 @keys_cli.command("rotate")
 def keys_rotate() -> None:
     """Activate a new signing key and retire the current one."""
-    with database(current_app).transaction() as db:
+    with database().session() as db:
         key = tool_keys.rotate(db)
     click.echo(f"active key is now {key.kid}")
 
 
 def register_commands(app: Flask) -> None:
-    from xapi.cli import xapi_cli
+    from .authoring.cli import content_cli
+    from .badges.cli import badges_cli
+    from .demo.seed import demo_cli
+    from .tracking.cli import outbox_cli, xapi_cli
 
-    from .badges.cli import badges_cli, demo_cli
-    from .content_cli import content_cli
-
-    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli, badges_cli, demo_cli):
+    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli, outbox_cli, badges_cli, demo_cli):
         app.cli.add_command(command)
 
 

@@ -1,14 +1,15 @@
-"""Engine and sessions: plain SQLAlchemy 2, usable with or without Flask."""
+"""The database handle: one engine per process, plain SQLAlchemy 2, usable with or without Flask."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from xapi.sql import dialect_insert
 
 
 def make_engine(url: str) -> Engine:
@@ -30,30 +31,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 class Database:
-    """One engine and session factory per process."""
+    """One engine and session factory per process; three ways in, named by what they do."""
 
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def read(self):
+    def read(self) -> Connection:
         """A connection for one-statement reads: autocommit, so no BEGIN/ROLLBACK round trips."""
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
-    def connect(self):
-        """A Core connection in a transaction: the hot paths (launches) skip the ORM's bookkeeping."""
+    def begin(self):
+        """A Core connection in a transaction, committed on success: the hot paths skip the ORM's bookkeeping."""
         return self.engine.begin()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error."""
+    def session(self) -> Iterator[Session]:
+        """An ORM session in a transaction, committed on success and rolled back on error."""
         with self.sessions() as session, session.begin():
             yield session
 
 
-_UPSERTS: dict[tuple, object] = {}
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+_UPSERTS: dict[tuple, Any] = {}
 
 
 def upsert(connection: Connection, model, key: dict, values: dict, returning=None):
@@ -62,7 +62,7 @@ def upsert(connection: Connection, model, key: dict, values: dict, returning=Non
     shape = (connection.dialect.name, model, tuple(key), tuple(values), returning)
     statement = _UPSERTS.get(shape)
     if statement is None:
-        statement = _INSERTS[connection.dialect.name](model.__table__)
+        statement = dialect_insert(connection, model.__table__)
         changes = {name: statement.excluded[name] for name in (values or key)}
         statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes)
         statement = _UPSERTS[shape] = statement.returning(*(returning or (model.__table__.c.id,)))

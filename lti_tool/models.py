@@ -1,18 +1,20 @@
 """Persistent state of the tool (SQLAlchemy 2 declarative models)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xapi.sql import Base as SharedBase
+from xapi.sql import utcnow
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+class Base(SharedBase):
+    """The tool's tables: the shared base (UTC-aware datetimes), the tool's own metadata."""
 
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    __abstract__ = True
+    metadata = MetaData()
 
 
 class Platform(Base):

@@ -101,17 +101,16 @@ def peer(live_tool):
 
 @pytest.fixture
 def launched_learner(app):
-    """(user id, course id) of a learner recorded by a launch from a registered platform."""
-    from lti_tool.domain.people import LaunchFacts, record_launch
+    """A learner (user and course ids, LMS account) saved by a launch from a registered platform."""
+    from lti_tool.domain.people import LaunchFacts, save_launch
     from lti_tool.domain.registrations import PlatformSettings, register_platform
     from lti_tool.domain.roles import Role
 
-    with database(app).transaction() as db:
+    with database(app).session() as db:
         platform, _ = register_platform(db, PlatformSettings(
             "https://lms.example.org", "c1", "https://lms.example.org/auth", "https://lms.example.org/token",
             "https://lms.example.org/jwks", ("d1",)))
         platform_id = platform.id
-    with database(app).connect() as connection:
-        visit = record_launch(connection, LaunchFacts(platform_id, "sub-1", Role.LEARNER, [], None, None,
-                                                      {"id": "course-1"}, {}, None))
-    return visit.user_id, visit.context_id
+    with database(app).begin() as connection:
+        return save_launch(connection, LaunchFacts(platform_id, "https://lms.example.org", "sub-1", Role.LEARNER, [],
+                                                   None, None, {"id": "course-1"}, {}, None))

@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Response, current_app
+from flask import Response
 from sqlalchemy import delete, select, update
 
 from .agents import agent_key
+from .lrs import current_lrs
 from .models import Document
 from .protocol import XapiError, XapiRequest, agent_param
+from .store import parse_time
 
 DOCUMENTS = Document.__table__
 
@@ -63,7 +65,7 @@ def _where(key: dict, document_id: str | None = None):
 
 
 def _database():
-    return current_app.extensions["passeport.lrs"].database
+    return current_lrs().database
 
 
 def _etag(content: bytes) -> str:
@@ -71,7 +73,6 @@ def _etag(content: bytes) -> str:
 
 
 def _http_date(moment: datetime) -> str:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
@@ -92,10 +93,10 @@ def _ids(connection, key: dict, since: str | None) -> Response:
     query = select(DOCUMENTS.c.document_id).where(*_where(key))
     if since:
         try:
-            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            moment = parse_time(since)
         except ValueError as error:
             raise XapiError(400, "since must be an ISO 8601 timestamp") from error
-        query = query.where(DOCUMENTS.c.updated > (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)))
+        query = query.where(DOCUMENTS.c.updated > moment)
     ids = [row.document_id for row in connection.execute(query.order_by(DOCUMENTS.c.document_id))]
     return Response(json.dumps(ids), mimetype="application/json")
 
@@ -113,7 +114,7 @@ def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     document_id = xreq.params.get(kind.id_param)
     if not document_id:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
-    with _database().connect() as connection:
+    with _database().begin() as connection:
         row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id)).with_for_update()).first()
         _preconditions(kind, xreq, row, strict=not merge)
         content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
@@ -161,7 +162,7 @@ def remove(kind: Kind, xreq: XapiRequest, _principal) -> Response:
     document_id = xreq.params.get(kind.id_param)
     if document_id is None and kind is not STATE:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
-    with _database().connect() as connection:
+    with _database().begin() as connection:
         row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id))).first() if document_id else None
         if row is not None:
             _preconditions(kind, xreq, row, strict=False)

@@ -1,113 +1,109 @@
-"""Delivery of the outbox to external LRSs: batches, timeouts, retries with backoff, exactly once per id.
+"""Forwarding to external LRSs: the outbox's ``xapi-statement`` consumer.
 
-Statement ids are fixed before delivery, so a resent statement is recognised by
-the receiving LRS: a batch the LRS refuses as a conflict is retried one PUT per
-statement, where 204 (stored, or already stored identically) counts as delivered
-and 409 (stored with different content) is a dead letter.
+Every statement stored is queued, in the same transaction, for each enabled
+external LRS (optionally only one platform's learners). Statement ids are fixed
+before delivery, so a resent statement is recognised by the receiving LRS: a
+batch the LRS refuses as a conflict is retried one PUT per statement, where 204
+(stored, or already stored identically) counts as delivered and 409 (stored
+with different content) is a dead letter.
 """
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass
-from datetime import datetime, timezone
-
 import requests
-from sqlalchemy import select
-
-from lti_tool.db import Database
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
 
 from . import outbox
 from .models import Endpoint, Statement
+from .outbox import Entry, Failure, Outbox, Outcome, Policy
+from .sql import Connections, utcnow
 
-log = logging.getLogger(__name__)
+KIND = "xapi-statement"
 HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
+ENDPOINTS = Endpoint.__table__
+STATEMENTS = Statement.__table__
+
+__all__ = ["KIND", "Forwarder", "Policy", "StatementDelivery", "enqueue_statements", "save_endpoint"]
 
 
-@dataclass(frozen=True)
-class Policy:
-    batch_size: int = 100
-    timeout: float = 10.0
-    max_attempts: int = 12
-    backoff_base: float = 2.0
-    backoff_cap: float = 600.0
+def save_endpoint(connection: Connection, name: str, url: str, username: str | None = None,
+                  password: str | None = None, platform_issuer: str | None = None) -> bool:
+    """Add or update the external LRS called ``name``; True when it was added."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"an external LRS URL must be http(s), got {url!r}")
+    values = {"url": url, "username": username, "password": password, "platform_issuer": platform_issuer,
+              "enabled": True}
+    found = connection.execute(select(ENDPOINTS.c.id).where(ENDPOINTS.c.name == name)).scalar()
+    if found:
+        connection.execute(update(ENDPOINTS).where(ENDPOINTS.c.id == found).values(**values))
+    else:
+        connection.execute(insert(ENDPOINTS).values(name=name, created_at=utcnow(), **values))
+    return not found
 
 
-class Forwarder:
-    def __init__(self, database: Database, policy: Policy = Policy(), http: requests.Session | None = None):
-        self.database, self.policy = database, policy
-        self.http = http or requests.Session()  # one connection pool for every delivery
+def enqueue_statements(connection: Connection, statements: list[dict]) -> None:
+    """Queue stored statements for every enabled external LRS that wants them."""
+    endpoints = connection.execute(select(ENDPOINTS.c.name, ENDPOINTS.c.platform_issuer)
+                                   .where(ENDPOINTS.c.enabled.is_(True))).all()
+    for endpoint in endpoints:
+        outbox.enqueue(connection, KIND, endpoint.name, [
+            s["id"] for s in statements if endpoint.platform_issuer in (None, _home_page(s))])
 
-    def run_once(self) -> int:
-        """Deliver what is due to every enabled endpoint; returns how many statements were delivered."""
-        with self.database.read() as connection:
-            endpoints = connection.execute(select(Endpoint.__table__).where(Endpoint.__table__.c.enabled.is_(True))).all()
-        return sum(self._drain(endpoint) for endpoint in endpoints)
 
-    def run_forever(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                delivered = self.run_once()
-            except Exception:  # a bad cycle must not stop the worker; it is logged and retried
-                log.exception("forwarding cycle failed")
-                delivered = 0
-            if not delivered:
-                stop.wait(idle_seconds)
+def _home_page(statement: dict) -> str | None:
+    return ((statement.get("actor") or {}).get("account") or {}).get("homePage")
 
-    def _drain(self, endpoint) -> int:
-        delivered = 0
-        while True:
-            with self.database.connect() as connection:
-                entries = outbox.due(connection, endpoint.id, self.policy.batch_size, datetime.now(timezone.utc))
-                if not entries:
-                    return delivered
-                documents = self._documents(connection, [e.statement_id for e in entries])
-                ok, failed = self._deliver(endpoint, entries, documents)
-                if ok:
-                    outbox.mark_delivered(connection, [e.id for e in ok])
-                for error, permanent, batch in failed:
-                    outbox.mark_failed(connection, batch, error, base=self.policy.backoff_base,
-                                       cap=self.policy.backoff_cap, max_attempts=self.policy.max_attempts,
-                                       permanent=permanent)
-            delivered += len(ok)
-            if failed:
-                return delivered
 
-    def _documents(self, connection, ids: list[str]) -> dict[str, str]:
-        table = Statement.__table__
-        return {row.id: row.document for row in connection.execute(
-            select(table.c.id, table.c.document).where(table.c.id.in_(ids)))}
+class StatementDelivery:
+    """Delivers queued statements to the external LRS a destination names."""
 
-    def _deliver(self, endpoint, entries, documents) -> tuple[list, list[tuple[str, bool, list]]]:
+    def __init__(self, http: requests.Session | None = None, timeout: float = Policy.timeout):
+        self.http, self.timeout = http or requests.Session(), timeout  # one connection pool for every delivery
+
+    def __call__(self, connection: Connection, destination: str, entries: list[Entry]) -> Outcome:
+        endpoint = connection.execute(select(ENDPOINTS).where(ENDPOINTS.c.name == destination,
+                                                              ENDPOINTS.c.enabled.is_(True))).first()
+        if endpoint is None:
+            return Outcome(failed=[Failure(entries, f"no enabled external LRS named {destination}")])
+        documents = {row.id: row.document for row in connection.execute(
+            select(STATEMENTS.c.id, STATEMENTS.c.document).where(STATEMENTS.c.id.in_([e.item_id for e in entries])))}
         url = endpoint.url.rstrip("/") + "/statements"
-        body = "[" + ",".join(documents[e.statement_id] for e in entries) + "]"
+        body = "[" + ",".join(documents[e.item_id] for e in entries) + "]"
         try:
             response = self.http.post(url, data=body.encode(), headers=HEADERS, auth=_auth(endpoint),
-                                      timeout=self.policy.timeout)
+                                      timeout=self.timeout)
         except requests.RequestException as error:
-            return [], [(f"{endpoint.url} unreachable: {error.__class__.__name__}", False, entries)]
+            return Outcome(failed=[Failure(entries, f"{endpoint.url} unreachable: {error.__class__.__name__}")])
         if response.status_code == 200:
-            return entries, []
+            return Outcome(delivered=entries)
         if response.status_code in (400, 409):
             return self._one_by_one(url, endpoint, entries, documents)
-        return [], [(f"HTTP {response.status_code}: {response.text[:500]}", False, entries)]
+        return Outcome(failed=[Failure(entries, f"HTTP {response.status_code}: {response.text[:500]}")])
 
-    def _one_by_one(self, url, endpoint, entries, documents):
-        ok, failed = [], []
+    def _one_by_one(self, url: str, endpoint, entries: list[Entry], documents: dict[str, str]) -> Outcome:
+        outcome = Outcome()
         for entry in entries:
             try:
-                response = self.http.put(url, params={"statementId": entry.statement_id},
-                                         data=documents[entry.statement_id].encode(), headers=HEADERS,
-                                         auth=_auth(endpoint), timeout=self.policy.timeout)
+                response = self.http.put(url, params={"statementId": entry.item_id},
+                                         data=documents[entry.item_id].encode(), headers=HEADERS,
+                                         auth=_auth(endpoint), timeout=self.timeout)
             except requests.RequestException as error:
-                failed.append((f"{endpoint.url} unreachable: {error.__class__.__name__}", False, [entry]))
+                outcome.failed.append(Failure([entry], f"{endpoint.url} unreachable: {error.__class__.__name__}"))
                 continue
             if response.status_code in (200, 204):
-                ok.append(entry)
+                outcome.delivered.append(entry)
             else:
-                permanent = response.status_code in (400, 409)
-                failed.append((f"HTTP {response.status_code}: {response.text[:500]}", permanent, [entry]))
-        return ok, failed
+                outcome.failed.append(Failure([entry], f"HTTP {response.status_code}: {response.text[:500]}",
+                                              permanent=response.status_code in (400, 409)))
+        return outcome
+
+
+class Forwarder(Outbox):
+    """An outbox worker that forwards statements only (for an LRS used on its own)."""
+
+    def __init__(self, database: Connections, policy: Policy | None = None, http: requests.Session | None = None):
+        super().__init__(database, policy)
+        self.register(KIND, StatementDelivery(http, self.policy.timeout))
 
 
 def _auth(endpoint) -> tuple[str, str] | None:

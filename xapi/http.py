@@ -1,23 +1,23 @@
-"""The embedded LRS's HTTP API (xAPI 1.0.3), mounted at /xapi."""
+"""The embedded LRS's HTTP API (xAPI 1.0.3): ``create_blueprint(lrs)`` mounts it at /xapi."""
 from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from sqlalchemy.exc import IntegrityError
 
-from . import credentials, documents, formats
+from . import basic_auth, documents, formats
 from .agents import agent_key
 from .attachments import match_attachments, read_multipart, write_multipart
+from .lrs import Lrs, current_lrs
 from .protocol import XapiError, XapiRequest, agent_param, from_flask
 from .signatures import check_signatures
 from .store import Conflict, StatementQuery, now_iso, parse_time, prepare
 from .validation import StatementInvalid, validate_statements
 
 VERSION = "1.0.3"
-bp = Blueprint("xapi", __name__, url_prefix="/xapi")
 EXPOSED = "ETag, Last-Modified, X-Experience-API-Consistent-Through, X-Experience-API-Version"
 ALLOWED = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match"
 QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
@@ -25,8 +25,8 @@ QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
 
 
-def lrs():
-    return current_app.extensions["passeport.lrs"]
+def lrs() -> Lrs:
+    return current_lrs()
 
 
 def _json(value, status: int = 200, **headers) -> Response:
@@ -38,7 +38,6 @@ def _error(status: int, message: str) -> Response:
     return _json({"error": {"status": status, "message": message}}, status)
 
 
-@bp.after_request
 def _protocol_headers(response: Response) -> Response:
     response.headers["X-Experience-API-Version"] = VERSION
     response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
@@ -48,30 +47,35 @@ def _protocol_headers(response: Response) -> Response:
     return response
 
 
-def _route(path: str, resource: str, needs_auth: bool = True):
+def _route(bp: Blueprint, served: Lrs, path: str, resource: str, needs_auth: bool = True):
     def view():
-        if request.method == "OPTIONS":
-            return Response(status=204)
-        try:
-            xreq = from_flask(request)
-            handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
-            if handler is None:
-                raise XapiError(405, f"{xreq.method} is not allowed on {path}")
-            principal = None
-            if needs_auth:
-                _check_version(xreq)
-                principal = _authorise(xreq)
-            response = handler(xreq, principal)
-            if xreq.method == "HEAD":
-                response.set_data(b"")
-            return response
-        except XapiError as error:
-            return _error(error.status, error.message)
-        except StatementInvalid as error:
-            return _error(400, f"{error.path or 'statement'}: {error.message}")
+        with served.serving():
+            return _answer(path, resource, needs_auth)
 
     view.__name__ = f"xapi_{resource}"
     bp.add_url_rule(path, view_func=view, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
+
+
+def _answer(path: str, resource: str, needs_auth: bool) -> Response:
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    try:
+        xreq = from_flask(request)
+        handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
+        if handler is None:
+            raise XapiError(405, f"{xreq.method} is not allowed on {path}")
+        principal = None
+        if needs_auth:
+            _check_version(xreq)
+            principal = _authorise(xreq)
+        response = handler(xreq, principal)
+        if xreq.method == "HEAD":
+            response.set_data(b"")
+        return response
+    except XapiError as error:
+        return _error(error.status, error.message)
+    except StatementInvalid as error:
+        return _error(400, f"{error.path or 'statement'}: {error.message}")
 
 
 def _check_version(xreq: XapiRequest) -> None:
@@ -82,9 +86,9 @@ def _check_version(xreq: XapiRequest) -> None:
         raise XapiError(400, f"X-Experience-API-Version {version} is not supported (1.0.x)")
 
 
-def _authorise(xreq: XapiRequest) -> credentials.Principal:
+def _authorise(xreq: XapiRequest) -> basic_auth.Principal:
     with lrs().database.read() as connection:
-        principal = credentials.authenticate(connection, xreq.headers.get("authorization"))
+        principal = basic_auth.authenticate(connection, xreq.headers.get("authorization"))
     if principal is None:
         raise XapiError(401, "valid HTTP Basic credentials are required (passeport xapi credentials add)")
     action = "read" if xreq.method in ("GET", "HEAD") else "write"
@@ -210,7 +214,7 @@ def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
 
 def _save(prepared: list[dict], attachments: dict) -> list[str]:
     try:
-        with lrs().database.connect() as connection:
+        with lrs().database.begin() as connection:
             ids = lrs().store.save(connection, prepared, attachments)
             lrs().after_store(connection, prepared)
         return ids
@@ -284,10 +288,9 @@ def _time(params: dict, name: str) -> datetime | None:
     if name not in params:
         return None
     try:
-        moment = datetime.fromisoformat(params[name].replace("Z", "+00:00"))
+        return parse_time(params[name])
     except ValueError as error:
         raise XapiError(400, f"{name} must be an ISO 8601 timestamp") from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _time_or_none(value: str | None) -> datetime | None:
@@ -306,9 +309,16 @@ HANDLERS = {
     **documents.HANDLERS,
 }
 
-_route("/statements", "statements")
-_route("/agents", "agents")
-_route("/activities", "activities")
-_route("/about", "about", needs_auth=False)
-for _path, _resource in documents.ROUTES:
-    _route(_path, _resource)
+
+
+def create_blueprint(served: Lrs) -> Blueprint:
+    """The xAPI resources of ``served`` under /xapi."""
+    bp = Blueprint("xapi", __name__, url_prefix="/xapi")
+    bp.after_request(_protocol_headers)
+    _route(bp, served, "/statements", "statements")
+    _route(bp, served, "/agents", "agents")
+    _route(bp, served, "/activities", "activities")
+    _route(bp, served, "/about", "about", needs_auth=False)
+    for path, resource in documents.ROUTES:
+        _route(bp, served, path, resource)
+    return bp

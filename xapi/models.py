@@ -1,18 +1,17 @@
-"""Tables of the embedded LRS, its credentials and the forwarding outbox."""
+"""Tables of the embedded LRS, its credentials, the external LRSs and the generic outbox (xapi's own metadata)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from .sql import Base, utcnow
 
 
-class XapiBase(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+class XapiBase(Base):
+    __abstract__ = True
+    metadata = MetaData()
 
 
 class Statement(XapiBase):
@@ -124,18 +123,23 @@ class Endpoint(XapiBase):
 
 
 class OutboxEntry(XapiBase):
-    """A statement to deliver to an endpoint: pending → delivered, or dead after too many failures."""
+    """One item to deliver to one destination: pending → delivered, or dead after too many failures.
 
-    __tablename__ = "xapi_outbox"
+    Generic: ``kind`` names the consumer that delivers it (e.g. ``xapi-statement``), ``destination``
+    where it goes (an external LRS's name, an LMS gradebook…), ``item_id`` what (a statement id…);
+    each item reaches each destination once."""
+
+    __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("statement_id", "endpoint_id"),
-        Index("ix_xapi_outbox_due", "status", "next_attempt_at"),
+        UniqueConstraint("kind", "destination", "item_id"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"))
-    endpoint_id: Mapped[int] = mapped_column(ForeignKey("xapi_endpoints.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    kind: Mapped[str] = mapped_column(String(64))
+    destination: Mapped[str] = mapped_column(String(255))
+    item_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)

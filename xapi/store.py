@@ -10,12 +10,11 @@ from datetime import datetime, timezone
 from typing import Iterator
 
 from sqlalchemy import and_, exists, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent
+from .sql import dialect_insert
 
 STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
@@ -185,16 +184,15 @@ class SqlStatementStore:
         """Keep the latest definition of each activity: one upsert for the whole batch."""
         if not definitions:
             return
-        insert_ = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[connection.dialect.name]
-        statement = insert_(Activity)
+        statement = dialect_insert(connection, Activity.__table__)
         statement = statement.on_conflict_do_update(index_elements=["id"],
                                                     set_={"definition": statement.excluded.definition})
         connection.execute(statement, [{"id": k, "definition": v} for k, v in definitions.items()])
 
     def _store_attachments(self, connection: Connection, attachments: dict[str, tuple[str, bytes]]) -> None:
-        insert_ = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[connection.dialect.name]
         for sha2, (content_type, content) in attachments.items():
-            connection.execute(insert_(Attachment).values(sha2=sha2, content_type=content_type, content=content)
+            connection.execute(dialect_insert(connection, Attachment.__table__)
+                               .values(sha2=sha2, content_type=content_type, content=content)
                                .on_conflict_do_nothing(index_elements=["sha2"]))
 
     def get(self, connection: Connection, statement_id: str, voided: bool = False) -> dict | None:
@@ -238,7 +236,7 @@ class SqlStatementStore:
         more = None
         if q.limit and len(rows) > q.limit:
             rows = rows[:q.limit]
-            more = (iso(rows[-1].stored if rows[-1].stored.tzinfo else rows[-1].stored.replace(tzinfo=timezone.utc)),
+            more = (iso(rows[-1].stored),
                     rows[-1].id)
         return [orjson.loads(r.document) for r in rows], more
 

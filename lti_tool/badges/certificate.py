@@ -32,11 +32,11 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-__all__ = ["CertificateData", "PassedModule", "date_en", "date_fr", "format_siren", "render_certificate"]
+__all__ = ["CertificateData", "CertificateModule", "date_en", "date_fr", "format_siren", "render_certificate"]
 
 
 @dataclass(frozen=True)
-class PassedModule:
+class CertificateModule:
     title_fr: str
     title_en: str
     score: float  # 0..1
@@ -48,7 +48,7 @@ class CertificateData:
     credential_id: str  # e.g. "https://passeport.example.org/credentials/3f2a…"
     verify_url: str  # the public verification page; the QR code encodes exactly this
     issued_on: date
-    modules: tuple[PassedModule, ...]
+    modules: tuple[CertificateModule, ...]
     holder_name: str | None = None  # only when the holder consented
     company_name: str | None = None  # only when declared
     company_siren: str | None = None
@@ -324,7 +324,7 @@ class _ModuleRow:
     height: float
 
 
-def _layout_modules(modules: tuple[PassedModule, ...], width: float, height: float):
+def _layout_modules(modules: tuple[CertificateModule, ...], width: float, height: float):
     """Pick the largest font size (and 1 or 2 columns) at which every module fits in the box."""
     entries = [
         (clean_text(m.title_fr), clean_text(m.title_en), format_score(m.score), date_fr(m.passed_on), date_en(m.passed_on))
@@ -390,7 +390,7 @@ def _try_layout(entries, width, height, size, columns, max_title_lines, allow_ov
     }
 
 
-def _draw_modules(c: Canvas, modules: tuple[PassedModule, ...], x: float, top: float, width: float, height: float) -> None:
+def _draw_modules(c: Canvas, modules: tuple[CertificateModule, ...], x: float, top: float, width: float, height: float) -> None:
     if not modules:
         c.setFont(ITALIC, 10)
         c.setFillColor(GREY)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import jwt
 from openbadgeslib.ob3.credential import (Achievement, Alignment, Evidence, IdentityObject, Issuer,
@@ -19,11 +19,13 @@ from openbadgeslib.ob3.ldp import OB3LdpSigner
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection
 
+from xapi.sql import utcnow
+
 from ..domain.catalogue import Catalogue, Module
-from .keys import IssuerKeys
+from .addresses import ISSUER_NAME, PASSPORT, BadgeAddresses
+from .issuer_keys import IssuerKeys
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-ISSUER_NAME = "Passeport pour l'économie numérique"
 FRAMEWORKS = {
     "crcn": ("CRCN (Cadre de référence des compétences numériques)", "https://pix.fr/competences"),
     "digcomp": ("DigComp 2.2", "https://joint-research-centre.ec.europa.eu/digcomp_en"),
@@ -37,7 +39,7 @@ def clean(text: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class PassedModule:
+class EarnedModule:
     module: Module
     score: float
     passed_on: date
@@ -54,7 +56,7 @@ class AwardView:
     awarded_at: datetime
     status_index: int
     lti_user: str  # "<issuer>|<sub>", hashed into the identifier when no e-mail is given
-    passed: tuple[PassedModule, ...] = ()
+    passed: tuple[EarnedModule, ...] = ()
     holder_name: str | None = None
     email_hash: str | None = None
     email_salt: str | None = None
@@ -62,27 +64,11 @@ class AwardView:
     company_siren: str | None = None
 
 
-class CredentialFactory:
+class CredentialFactory(BadgeAddresses):
     def __init__(self, base_url: str, catalogue: Catalogue, keys: IssuerKeys):
-        self.base_url, self.catalogue, self.keys = base_url, catalogue, keys
+        super().__init__(base_url)
+        self.catalogue, self.keys = catalogue, keys
         self._signers: dict[str, OB3LdpSigner] = {}
-
-    # -- URLs: stable, public
-    def credential_url(self, uid: str) -> str:
-        return f"{self.base_url}/credentials/{uid}"
-
-    def verify_url(self, uid: str) -> str:
-        return f"{self.base_url}/verify/{uid}"
-
-    def achievement_url(self, achievement_id: str) -> str:
-        return f"{self.base_url}/badges/achievements/{achievement_id}"
-
-    def image_url(self, achievement_id: str) -> str:
-        return f"{self.base_url}/badges/images/{achievement_id}.png"
-
-    @property
-    def status_list_url(self) -> str:
-        return f"{self.base_url}/badges/status/revocation"
 
     # -- OB 3.0
     def issuer(self) -> Issuer:
@@ -92,14 +78,14 @@ class CredentialFactory:
         if module is None:
             rule = self.catalogue.passport_rule
             return Achievement(
-                id=self.achievement_url("passport"), name=ISSUER_NAME,
+                id=self.achievement_url(PASSPORT), name=ISSUER_NAME,
                 description="Passeport attestant la maîtrise des usages numériques essentiels d'une petite entreprise. "
                             "/ Passport showing a small business masters the essential digital practices.",
                 criteria_narrative=f"Valider au moins {rule.min_modules} des 18 modules du Passeport, chacun avec au "
                                    f"moins {round(rule.pass_mark * 100)} % de bonnes réponses au quiz. / Pass at "
                                    f"least {rule.min_modules} of the 18 modules, each with a quiz score of at least "
                                    f"{round(rule.pass_mark * 100)} %.",
-                image_url=self.image_url("passport"), achievement_type="Certificate", tags=["passeport", "numérique"])
+                image_url=self.image_url(PASSPORT), achievement_type="Certificate", tags=["passeport", "numérique"])
         alignments = [Alignment(target_name=f"{FRAMEWORKS[f][0]} {code}", target_url=FRAMEWORKS[f][1],
                                 target_framework=FRAMEWORKS[f][0], target_code=code)
                       for f in ("crcn", "digcomp") for code in module.competences.get(f, [])]
@@ -157,7 +143,7 @@ class CredentialFactory:
     def status_list(self, connection: Connection, revoked: list[int]) -> str:
         """The revocation list as a signed VC-JWT, fresh for a day: re-signed on every request, so a
         revocation shows at once and an old copy cannot be replayed past its validUntil."""
-        now = datetime.now(timezone.utc)
+        now = utcnow()
         document = build_status_list_credential(self.keys.did, self.status_list_url, "revocation", revoked,
                                                 size_bits=STATUS_LIST_SIZE, issued=now,
                                                 valid_until=now + timedelta(days=1))

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import jwt
 from openbadgeslib import baking
@@ -18,7 +18,9 @@ from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from openbadgeslib.ob3.verifier import OB3VerificationError
 from sqlalchemy.engine import Connection
 
-from .keys import IssuerKeys
+from xapi.sql import utcnow
+
+from .issuer_keys import IssuerKeys
 
 UID = re.compile(r"(?:/credentials/|/verify/|^)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -101,9 +103,9 @@ class Verifier:
         if award is None:
             return Verdict("foreign", document, details=["no award of this Passeport has this id"])
         if award.revoked_at:
-            return Verdict("revoked", document, uid, _aware(award.revoked_at), award.revocation_reason)
+            return Verdict("revoked", document, uid, award.revoked_at, award.revocation_reason)
         valid_until = document.get("validUntil")
-        if valid_until and datetime.fromisoformat(valid_until.replace("Z", "+00:00")) < datetime.now(timezone.utc):
+        if valid_until and datetime.fromisoformat(valid_until.replace("Z", "+00:00")) < utcnow():
             return Verdict("expired", document, uid, details=[f"valid until {valid_until}"])
         return Verdict("valid", document, uid)
 
@@ -148,7 +150,3 @@ def _jwt_payload(token: str) -> dict:
         return jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError as error:
         raise Unreadable(f"not a readable VC-JWT: {error}") from error
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

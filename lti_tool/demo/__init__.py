@@ -7,58 +7,23 @@ Moodle or Canvas. Mounted at /demo when PASSEPORT_DEMO is on.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 
-from .. import database
-from ..domain.registrations import PlatformSettings, register_platform
+from .. import services
+from .accounts import CLIENT_ID, COURSE, DEPLOYMENT_ID, LIS, USERS, issuer, register_demo_platform
+
+__all__ = ["COURSE", "USERS", "bp", "issuer", "register_demo_platform"]
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
-
-CLIENT_ID = "passeport-demo"
-DEPLOYMENT_ID = "demo-deployment-1"
-LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
-COURSE = {"id": "demo-course-1", "title": "Session de démonstration — Passeport", "label": "PASS-DEMO"}
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    key: str
-    sub: str
-    name: str
-    email: str
-    roles: tuple[str, ...]
-
-
-USERS = {
-    "alice": DemoUser("alice", "demo-alice", "Alice Martin", "alice.martin@example.org", (LIS + "Learner",)),
-    "bruno": DemoUser("bruno", "demo-bruno", "Bruno Lefèvre", "bruno.lefevre@example.org", (LIS + "Instructor",)),
-}
-
-
-def issuer(app: Flask) -> str:
-    return app.config["BASE_URL"] + "/demo"
-
-
-def register_demo_platform(app: Flask) -> None:
-    """Register the demo LMS with the tool (idempotent), as an administrator would by CLI."""
-    base = app.config["BASE_URL"]
-    with database(app).transaction() as db:
-        register_platform(db, PlatformSettings(
-            issuer=issuer(app), client_id=CLIENT_ID, auth_login_url=base + "/demo/auth",
-            auth_token_url=base + "/demo/token", jwks_url=base + "/demo/jwks",
-            deployment_ids=(DEPLOYMENT_ID,), name="Demo LMS",
-        ))
-
 
 class _PlatformKey:
     """The demo platform's RSA key, generated once under instance/ and parsed once per process."""
@@ -81,9 +46,10 @@ class _PlatformKey:
 
 
 def platform_key() -> _PlatformKey:
-    key = current_app.extensions.get("passeport.demo_key")
+    running = services.services()
+    key = running.demo_platform_key
     if key is None:
-        key = current_app.extensions["passeport.demo_key"] = _PlatformKey(
+        key = running.demo_platform_key = _PlatformKey(
             Path(current_app.config["INSTANCE_PATH"]) / "demo-platform-key.pem")
     return key
 
@@ -154,7 +120,7 @@ def _config() -> _DemoPlatformConfig:
 
 @bp.get("/")
 def course():
-    catalogue = current_app.extensions["passeport.catalogue"]
+    catalogue = services.catalogue()
     return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS)
 
 
@@ -162,7 +128,7 @@ def course():
 def start():
     """Third-party initiated login, as an LMS does when someone clicks an LTI link."""
     user = USERS.get(request.form.get("user", ""))
-    module = current_app.extensions["passeport.catalogue"].resolve(request.form.get("module"))
+    module = services.catalogue().resolve(request.form.get("module"))
     locale = request.form.get("locale", "fr")
     if user is None or module is None or locale not in ("fr", "en"):
         abort(400, description="Unknown demo user, module or language. / Utilisateur, module ou langue inconnus.")
@@ -177,7 +143,7 @@ def auth():
     params = request.values
     user = USERS.get(params.get("login_hint", ""))
     folder, _, locale = (params.get("lti_message_hint") or "").partition("|")
-    module = current_app.extensions["passeport.catalogue"].resolve(folder)
+    module = services.catalogue().resolve(folder)
     if user is None or module is None:
         abort(400, description="Unknown login_hint or lti_message_hint. / Indications de connexion inconnues.")
     if params.get("redirect_uri") != current_app.config["BASE_URL"] + "/lti/launch":

@@ -1,4 +1,4 @@
-"""Awarding rules: a credential for each passed module, the passport at ``min_modules`` passed.
+"""Awarding rules: a credential for each passed module, the passport at ``min_modules`` passed; revocation.
 
 Each award is made exactly once per learner, even when completions race: the
 learner's row is locked for the rest of the transaction, so concurrent passes
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from ..models import Award, Progress, User, utcnow
+from xapi.sql import dialect_insert
+
+from ..models import Award, Progress, User
 from .catalogue import PassportRule
 
 AWARDS = Award.__table__
@@ -30,17 +31,42 @@ class NewAward:
 
 
 def award_for_pass(connection: Connection, rule: PassportRule, user_id: int, module_id: str,
-                   context_id: int | None) -> list[NewAward]:
+                   context_id: int | None, at: datetime) -> list[NewAward]:
     """The awards a newly passed module earns (none if already awarded)."""
     _lock_learner(connection, user_id)
-    awarded = [a for a in [_award(connection, user_id, "module", module_id, context_id)] if a]
+    awarded = [a for a in [_award(connection, user_id, "module", module_id, context_id, at)] if a]
     passed = connection.execute(select(func.count()).select_from(Progress).where(
         Progress.user_id == user_id, Progress.passed_at.is_not(None))).scalar_one()
     if passed >= rule.min_modules:
-        passport = _award(connection, user_id, PASSPORT, "", context_id)
+        passport = _award(connection, user_id, PASSPORT, "", context_id, at)
         if passport:
             awarded.append(passport)
     return awarded
+
+
+def revoke(connection: Connection, uid: str, reason: str, at: datetime) -> bool:
+    """True when the award was valid until now."""
+    return connection.execute(update(AWARDS).where(AWARDS.c.uid == uid, AWARDS.c.revoked_at.is_(None))
+                              .values(revoked_at=at, revocation_reason=reason)).rowcount == 1
+
+
+def reinstate(connection: Connection, uid: str) -> bool:
+    """True when the award was revoked until now."""
+    return connection.execute(update(AWARDS).where(AWARDS.c.uid == uid, AWARDS.c.revoked_at.is_not(None))
+                              .values(revoked_at=None, revocation_reason=None)).rowcount == 1
+
+
+def restore(connection: Connection, new: NewAward, user_id: int, context_id: int | None, at: datetime) -> None:
+    """Replay: the award a statement says was earned, keeping its signed credential and consent if present."""
+    values = {"user_id": user_id, "kind": new.kind, "module_id": new.module_id, "context_id": context_id,
+              "awarded_at": at, "revoked_at": None, "revocation_reason": None}
+    statement = dialect_insert(connection, AWARDS).values(uid=new.uid, **values)
+    connection.execute(statement.on_conflict_do_update(index_elements=["uid"], set_=values))
+
+
+def forget_all_but(connection: Connection, uids: set[str]) -> None:
+    """Replay: awards no statement tells of go."""
+    connection.execute(delete(AWARDS).where(AWARDS.c.uid.not_in(uids)) if uids else delete(AWARDS))
 
 
 def _lock_learner(connection: Connection, user_id: int) -> None:
@@ -52,13 +78,12 @@ def _lock_learner(connection: Connection, user_id: int) -> None:
     connection.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
-def _award(connection: Connection, user_id: int, kind: str, module_id: str, context_id: int | None) -> NewAward | None:
-    insert_ = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[connection.dialect.name]
+def _award(connection: Connection, user_id: int, kind: str, module_id: str, context_id: int | None,
+           at: datetime) -> NewAward | None:
     uid = str(uuid.uuid4())
     row = connection.execute(
-        insert_(Award).values(uid=uid, user_id=user_id, kind=kind, module_id=module_id, context_id=context_id,
-                              awarded_at=utcnow())
+        dialect_insert(connection, AWARDS).values(uid=uid, user_id=user_id, kind=kind, module_id=module_id,
+                                                  context_id=context_id, awarded_at=at)
         .on_conflict_do_nothing(index_elements=["user_id", "kind", "module_id"])
         .returning(AWARDS.c.id)).first()
     return NewAward(row.id, uid, kind, module_id) if row else None
-

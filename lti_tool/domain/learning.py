@@ -1,23 +1,29 @@
-"""The one entry point for learning events, and the progress projection they update.
+"""The one entry point for everything that happens to a learner, and the progress projection it updates.
 
-The player reports what a learner did (opened a module, viewed a section,
-answered, submitted a quiz); ``LearningRecord.record`` updates the progress
-projection and derives what follows from the course rules (module completed,
-passed, failed). Listeners — xAPI statements, passport awarding — receive every
-event, primary and derived, inside the same database transaction.
+The LTI launch, the player and the badges report what happened (launched,
+opened a module, viewed a section, answered, submitted a quiz, a credential
+revoked); ``Learning.record`` updates the projection and derives what follows
+from the course rules (module completed, passed, failed; credentials earned).
+Listeners — xAPI statements, credential signing — receive every event, primary
+and derived, inside the same database transaction. The event carries the
+learner as the launch resolved them, so no listener reads identity back.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Callable
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from xapi.sql import utcnow
+
 from ..db import upsert
-from ..models import Progress, utcnow
+from ..models import Progress
+from . import awards
 from .catalogue import Catalogue
 
 
@@ -30,6 +36,13 @@ class EventKind(str, Enum):
     MODULE_COMPLETED = "module_completed"
     MODULE_PASSED = "module_passed"
     MODULE_FAILED = "module_failed"
+    CREDENTIAL_EARNED = "credential_earned"
+    CREDENTIAL_REVOKED = "credential_revoked"
+    CREDENTIAL_REINSTATED = "credential_reinstated"
+
+    @property
+    def about_credential(self) -> bool:
+        return self in (EventKind.CREDENTIAL_EARNED, EventKind.CREDENTIAL_REVOKED, EventKind.CREDENTIAL_REINSTATED)
 
 
 class Status(str, Enum):
@@ -41,11 +54,21 @@ class Status(str, Enum):
 
 
 @dataclass(frozen=True)
+class Learner:
+    """Who, resolved once at launch: the tool's ids, and the LMS's account (no name or e-mail)."""
+
+    user_id: int
+    context_id: int | None
+    issuer: str  # the platform's issuer
+    sub: str  # the LTI ``sub``
+    course: str | None  # the LMS's context id
+
+
+@dataclass(frozen=True)
 class LearningEvent:
     kind: EventKind
-    user_id: int
-    module_id: str
-    context_id: int | None = None
+    learner: Learner
+    module_id: str  # "" for the passport's credential events
     section_id: str | None = None
     attempt_id: int | None = None
     question_id: str | None = None
@@ -55,42 +78,74 @@ class LearningEvent:
     raw: int | None = None
     maximum: int | None = None
     duration: timedelta | None = None  # quiz events: time since the attempt started
+    award_uid: str | None = None  # credential events
+    award_kind: str | None = None  # credential events: module | passport
+    reason: str | None = None  # revocation
     locale: str = "fr"
     occurred_at: datetime = field(default_factory=utcnow)
 
 
-Listener = Callable[[Connection, LearningEvent], None]
+class Listener(Protocol):
+    def __call__(self, connection: Connection, event: LearningEvent) -> None:
+        """React to ``event`` inside the transaction that records it."""
+
+
 PROGRESS = Progress.__table__
 
 
-class LearningRecord:
-    def __init__(self, catalogue: Catalogue):
-        self.catalogue = catalogue
-        self.listeners: list[Listener] = []
+class Learning:
+    """Records events; ``awarding`` off replays progress without earning anything again."""
 
-    def subscribe(self, listener: Listener) -> None:
-        self.listeners.append(listener)
+    def __init__(self, catalogue: Catalogue, listeners: Iterable[Listener] = (), awarding: bool = True):
+        self.catalogue, self.awarding = catalogue, awarding
+        self.listeners: list[Listener] = list(listeners)
 
     def record(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
-        """Apply ``event`` and what it entails, in the caller's transaction; returns all events recorded."""
-        row = self._locked_progress(connection, event)
-        changes, derived = self._apply(dict(row._mapping), event)
-        connection.execute(update(Progress).where(Progress.id == row.id).values(**changes))
-        events = [event, *derived]
+        """Apply ``event`` and what it entails, in the caller's transaction; returns all events recorded
+        (none when the event changes nothing, e.g. revoking a revoked credential)."""
+        events = self._credential(connection, event) if event.kind.about_credential else \
+            self._progress(connection, event)
         for recorded in events:
             for listener in self.listeners:
                 listener(connection, recorded)
         return events
 
+    def _progress(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
+        row = self._locked_progress(connection, event)
+        changes, derived = self._apply(dict(row._mapping), event)
+        connection.execute(update(Progress).where(Progress.id == row.id).values(**changes))
+        if self.awarding and any(e.kind is EventKind.MODULE_PASSED for e in derived):
+            derived += self._earned(connection, event)
+        return [event, *derived]
+
+    def _earned(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
+        """The credentials a newly passed module earns, each once."""
+        learner = event.learner
+        return [replace(event, kind=EventKind.CREDENTIAL_EARNED, module_id=new.module_id, award_uid=new.uid,
+                        award_kind=new.kind, section_id=None, question_id=None, duration=None)
+                for new in awards.award_for_pass(connection, self.catalogue.passport_rule, learner.user_id,
+                                                 event.module_id, learner.context_id, event.occurred_at)]
+
+    def _credential(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
+        if event.award_uid is None:
+            raise ValueError(f"{event.kind.value} needs the award's uid")
+        if event.kind is EventKind.CREDENTIAL_REVOKED:
+            changed = awards.revoke(connection, event.award_uid, event.reason or "", event.occurred_at)
+        elif event.kind is EventKind.CREDENTIAL_REINSTATED:
+            changed = awards.reinstate(connection, event.award_uid)
+        else:
+            raise ValueError("credentials are earned by passing modules, not recorded directly")
+        return [event] if changed else []
+
     def _locked_progress(self, connection: Connection, event: LearningEvent):
         """The learner's row for the module, created if needed; the upsert also locks it until commit."""
-        key = {"user_id": event.user_id, "module_id": event.module_id}
+        key = {"user_id": event.learner.user_id, "module_id": event.module_id}
         return upsert(connection, Progress, key, {}, returning=tuple(PROGRESS.c))
 
     def _apply(self, progress: dict, event: LearningEvent) -> tuple[dict, list[LearningEvent]]:
         changes = {"last_activity_at": event.occurred_at}
-        if event.context_id:
-            changes["context_id"] = event.context_id
+        if event.learner.context_id:
+            changes["context_id"] = event.learner.context_id
         status = Status(progress["status"] or Status.NOT_STARTED)
         if status is Status.NOT_STARTED:
             status = Status.IN_PROGRESS

@@ -1,4 +1,10 @@
-"""Who launched what: users, courses, placements and memberships, upserted per launch."""
+"""Who launched what: users, courses, placements and memberships, saved per launch.
+
+The launch is where a learner's identity is resolved, once: ``save_launch``
+returns the ``Learner`` that every later event carries. Only acts by someone
+else on a learner's behalf (a trainer revoking a credential) and replay, which
+starts from statements, map between LMS accounts and the tool's ids here.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,14 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from xapi.sql import utcnow
+
 from ..db import upsert
-from ..models import Context, Membership, ResourceLink, User, utcnow
+from ..models import Context, Membership, Platform, ResourceLink, User
+from .learning import Learner
 from .roles import Role
 
 
 @dataclass(frozen=True)
 class LaunchFacts:
     platform_id: int
+    issuer: str
     sub: str
     role: Role
     roles: list[str]
@@ -25,18 +35,12 @@ class LaunchFacts:
     module_id: str | None
 
 
-@dataclass(frozen=True)
-class Visit:
-    user_id: int
-    context_id: int | None
-
-
 def _present(**values) -> dict:
     """Only what the platform sent: a launch without a name keeps the name we had."""
     return {k: v for k, v in values.items() if v}
 
 
-def record_launch(connection: Connection, facts: LaunchFacts) -> Visit:
+def save_launch(connection: Connection, facts: LaunchFacts) -> Learner:
     """Upsert the user, course, placement and membership a launch names, in the caller's transaction."""
     now = utcnow()
     platform = {"platform_id": facts.platform_id}
@@ -52,7 +56,26 @@ def record_launch(connection: Connection, facts: LaunchFacts) -> Visit:
         upsert(connection, ResourceLink, platform | {"resource_link_id": str(facts.resource_link["id"])},
                {"context_id": context_id, "module_id": facts.module_id}
                | _present(title=facts.resource_link.get("title")))
-    return Visit(user_id=user_id, context_id=context_id)
+    course = str(facts.context["id"]) if context_id else None
+    return Learner(user_id=user_id, context_id=context_id, issuer=facts.issuer, sub=facts.sub, course=course)
+
+
+def learner_of(connection: Connection, user_id: int, context_id: int | None) -> Learner:
+    """A learner someone else acts upon (a trainer revoking their credential), in LMS terms."""
+    issuer, sub = connection.execute(select(Platform.issuer, User.sub).join(User, User.platform_id == Platform.id)
+                                     .where(User.id == user_id)).one()
+    course = connection.execute(select(Context.context_id).where(Context.id == context_id)).scalar_one() \
+        if context_id else None
+    return Learner(user_id, context_id, issuer, sub, course)
+
+
+def known_accounts(connection: Connection) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Replay: the tool's user ids by (issuer, sub), and its course ids by (issuer, LMS context id)."""
+    users = {(row.issuer, row.sub): row.id for row in connection.execute(
+        select(User.id, User.sub, Platform.issuer).join(Platform, Platform.id == User.platform_id))}
+    courses = {(row.issuer, row.context_id): row.id for row in connection.execute(
+        select(Context.id, Context.context_id, Platform.issuer).join(Platform, Platform.id == Context.platform_id))}
+    return users, courses
 
 
 def course_members(session: Session, context_id: int, role: Role = Role.LEARNER) -> list[tuple[User, Membership]]:

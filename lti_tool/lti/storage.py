@@ -2,26 +2,19 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from pylti1p3.contrib.flask import FlaskSessionService
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
+from xapi.sql import utcnow
+
 from ..db import Database
 from ..models import LaunchState
 
 DEFAULT_LIFETIME = 86400
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class DatabaseLaunchDataStorage(LaunchDataStorage):
@@ -41,24 +34,24 @@ class DatabaseLaunchDataStorage(LaunchDataStorage):
             row = connection.execute(
                 select(LaunchState.value, LaunchState.expires_at).where(LaunchState.key == self._prepare_key(key))
             ).first()
-        if row is None or _aware(row.expires_at) <= _now():
+        if row is None or row.expires_at <= utcnow():
             return None
         return row.value
 
     def set_value(self, key: str, value, exp: int | None = None) -> None:
         """Login-time data (nonces). On PostgreSQL the commit does not wait for the WAL flush:
         a crash can only lose a login in flight, which the learner restarts with one click."""
-        with self.database.connect() as connection:
+        with self.database.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             self.put(connection, key, value, exp)
 
     def put(self, connection: Connection, key: str, value, exp: int | None = None) -> None:
         """Keys are fresh random values (nonces, launch ids): a plain insert, never an update."""
-        expires = _now() + timedelta(seconds=exp or DEFAULT_LIFETIME)
+        expires = utcnow() + timedelta(seconds=exp or DEFAULT_LIFETIME)
         connection.execute(insert(LaunchState).values(key=self._prepare_key(key), value=value, expires_at=expires))
         if random.random() < 0.01:
-            connection.execute(delete(LaunchState).where(LaunchState.expires_at <= _now()))
+            connection.execute(delete(LaunchState).where(LaunchState.expires_at <= utcnow()))
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
@@ -66,7 +59,7 @@ class DatabaseLaunchDataStorage(LaunchDataStorage):
     def consume(self, connection: Connection, key: str) -> bool:
         """Delete the key if it is live: True for exactly one transaction, whatever the worker."""
         result = connection.execute(
-            delete(LaunchState).where(LaunchState.key == self._prepare_key(key), LaunchState.expires_at > _now())
+            delete(LaunchState).where(LaunchState.key == self._prepare_key(key), LaunchState.expires_at > utcnow())
         )
         return result.rowcount == 1
 

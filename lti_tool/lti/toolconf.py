@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..db import Database
 from ..models import Deployment, Platform
-from .keys import KeyRing
+from .tool_keys import KeyRing
 
 
 @dataclass(frozen=True)

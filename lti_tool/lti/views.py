@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import OIDCException
 
-from .. import database
-from ..domain.people import LaunchFacts, record_launch
+from .. import services
+from ..domain.learning import EventKind, LearningEvent
+from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role
-from ..domain.learning import EventKind
-from ..player import record_event, resume_url
+from ..player.resume import resume_url
+from ..web_session import remember_launch
 from .errors import LaunchError, bad_request, not_registered
-from .keys import public_jwks
+from .tool_keys import public_jwks
 from .launch import PasseportMessageLaunch
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .toolconf import DatabaseToolConf
@@ -23,7 +24,7 @@ bp = Blueprint("lti", __name__)
 
 
 def _tool_conf() -> DatabaseToolConf:
-    return DatabaseToolConf(database(current_app), current_app.extensions["passeport.keys"])
+    return DatabaseToolConf(services.database(), services.tool_keys())
 
 
 def launch_url() -> str:
@@ -63,7 +64,7 @@ def login():
         tool_conf,
         session_service=SingleUseNonceSessionService(flask_request),
         cookie_service=FlaskCookieService(flask_request),
-        launch_data_storage=DatabaseLaunchDataStorage(database(current_app)),
+        launch_data_storage=DatabaseLaunchDataStorage(services.database()),
     )
     try:
         return oidc.redirect(launch_url())
@@ -75,32 +76,25 @@ def login():
 def launch():
     message = PasseportMessageLaunch(
         _tool_conf(),
-        DatabaseLaunchDataStorage(database(current_app)),
-        current_app.extensions["passeport.platform_keys"],
+        DatabaseLaunchDataStorage(services.database()),
+        services.platform_keys(),
     )
     message.validate()
     lti = message.to_launch()
-    catalogue = current_app.extensions["passeport.catalogue"]
-    module = catalogue.resolve(lti.requested_module())
-    with database(current_app).connect() as db:  # one transaction: nonce, launch data, people
+    module = services.catalogue().resolve(lti.requested_module())
+    with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
         message.commit(db)
-        visit = record_launch(db, LaunchFacts(
-            platform_id=message.platform.id, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
+        learner = save_launch(db, LaunchFacts(
+            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
             email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
         locale = (lti.locale or "fr")[:2].lower()
         if module and lti.role is Role.LEARNER:
-            record_event(db, EventKind.MODULE_LAUNCHED, visit.user_id, visit.context_id, module.id, locale)
-        learner_lands_on = resume_url(db, visit.user_id, module) if module else url_for("player.catalogue")
-    session.clear()
-    session["passeport"] = {
-        "user_id": visit.user_id,
-        "context_id": visit.context_id,
-        "role": lti.role.value,
-        "launch_id": lti.launch_id,
-        "locale": locale,
-    }
+            services.learning().record(db, LearningEvent(kind=EventKind.MODULE_LAUNCHED, learner=learner,
+                                                         module_id=module.id, locale=locale))
+        learner_lands_on = resume_url(db, learner.user_id, module) if module else url_for("player.catalogue")
+    remember_launch(learner, lti.role, lti.launch_id, locale)
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
     return redirect(learner_lands_on, 303)
@@ -108,7 +102,7 @@ def launch():
 
 @bp.get("/.well-known/jwks.json")
 def jwks():
-    with database(current_app).sessions() as db:
+    with services.database().sessions() as db:
         return public_jwks(db)
 
 

@@ -1,8 +1,10 @@
-"""Alembic migrations; run with ``passeport db upgrade``."""
+"""Alembic migrations of the tool's tables; ``upgrade`` also runs xapi's own (``passeport db upgrade``)."""
 from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+
+from xapi import migrations as xapi_migrations
 
 
 def alembic_config(database_url: str) -> Config:
@@ -13,4 +15,6 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """xapi's tables first (the tool's never reference them), then the tool's, up to ``revision``."""
+    xapi_migrations.upgrade(database_url)
     command.upgrade(alembic_config(database_url), revision)

@@ -7,7 +7,8 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from lti_tool.badges.cli import badges_cli, demo_cli
+from lti_tool.badges.cli import badges_cli
+from lti_tool.demo.seed import demo_cli
 
 
 def run(app, group, *args: str) -> str:

@@ -5,7 +5,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from lti_tool import database
+from lti_tool import database, services
 from lti_tool.domain.learning import EventKind, LearningEvent
 from lti_tool.models import Award
 from xapi.models import Statement
@@ -13,10 +13,10 @@ from xapi.models import Statement
 EARNED = "https://w3id.org/xapi/openbadges/verbs/earned"
 
 
-def _pass(app, user_id, context_id, module_id, score=1.0) -> None:
-    with database(app).connect() as connection:
-        app.extensions["passeport.learning"].record(connection, LearningEvent(
-            kind=EventKind.QUIZ_SUBMITTED, user_id=user_id, context_id=context_id, module_id=module_id,
+def _pass(app, learner, module_id, score=1.0) -> None:
+    with database(app).begin() as connection:
+        services.learning(app).record(connection, LearningEvent(
+            kind=EventKind.QUIZ_SUBMITTED, learner=learner, module_id=module_id,
             score=score, raw=round(score * 10), maximum=10))
 
 
@@ -31,16 +31,16 @@ def _earned(app) -> int:
 
 
 def test_module_credentials_then_the_passport_once(app, launched_learner):
-    user, context = launched_learner
-    modules = [m.id for m in app.extensions["passeport.catalogue"].modules[:4]]
-    _pass(app, user, context, modules[0], score=0.5)
+    learner = launched_learner
+    modules = [m.id for m in services.catalogue(app).modules[:4]]
+    _pass(app, learner, modules[0], score=0.5)
     assert _awards(app) == []
-    _pass(app, user, context, modules[0])
-    _pass(app, user, context, modules[0])
-    _pass(app, user, context, modules[1])
+    _pass(app, learner, modules[0])
+    _pass(app, learner, modules[0])
+    _pass(app, learner, modules[1])
     assert _awards(app) == sorted([("module", modules[0]), ("module", modules[1])])
-    _pass(app, user, context, modules[2])
-    _pass(app, user, context, modules[3])
+    _pass(app, learner, modules[2])
+    _pass(app, learner, modules[3])
     assert _awards(app) == sorted([("module", m) for m in modules] + [("passport", "")])
     assert _earned(app) == 5
     with database(app).sessions() as db:
@@ -51,14 +51,14 @@ def test_module_credentials_then_the_passport_once(app, launched_learner):
 
 
 def test_twenty_concurrent_completions_award_each_credential_once(app, launched_learner):
-    user, context = launched_learner
-    modules = [m.id for m in app.extensions["passeport.catalogue"].modules[:5]]
+    learner = launched_learner
+    modules = [m.id for m in services.catalogue(app).modules[:5]]
     barrier, errors = threading.Barrier(20), []
 
     def complete(module_id):
         try:
             barrier.wait(timeout=30)
-            _pass(app, user, context, module_id)
+            _pass(app, learner, module_id)
         except Exception as error:  # collected and asserted below: a thread must not fail silently
             errors.append(repr(error))
 

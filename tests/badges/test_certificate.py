@@ -13,7 +13,7 @@ import zxingcpp
 
 from lti_tool.badges.certificate import (
     CertificateData,
-    PassedModule,
+    CertificateModule,
     clean_text,
     date_en,
     date_fr,
@@ -27,9 +27,9 @@ CREDENTIAL_ID = "https://passeport.example.org/credentials/3f2a9c1e-5b7d-4e8a-9f
 HOLDER = "Zoé Çàvé-Lefèvre <Œuvre> & Fils"
 
 THREE_MODULES = (
-    PassedModule("Se connecter à Internet", "Getting connected to the Internet", 0.875, date(2026, 11, 12)),
-    PassedModule("Facturation électronique 2026–2027", "Electronic invoicing 2026–2027", 1.0, date(2026, 3, 1)),
-    PassedModule("RGPD et données personnelles", "GDPR and personal data", 0.7, date(2026, 8, 30)),
+    CertificateModule("Se connecter à Internet", "Getting connected to the Internet", 0.875, date(2026, 11, 12)),
+    CertificateModule("Facturation électronique 2026–2027", "Electronic invoicing 2026–2027", 1.0, date(2026, 3, 1)),
+    CertificateModule("RGPD et données personnelles", "GDPR and personal data", 0.7, date(2026, 8, 30)),
 )
 
 
@@ -67,9 +67,9 @@ def _page_image(pdf: bytes, dpi: int = 150):
         document.close()
 
 
-def _eighteen_modules() -> tuple[PassedModule, ...]:
+def _eighteen_modules() -> tuple[CertificateModule, ...]:
     return tuple(
-        PassedModule(
+        CertificateModule(
             f"Module {n:02d} : piloter son activité avec des outils de gestion (SaaS, interopérabilité, réversibilité)",
             f"Module {n:02d}: steering your business with management tools (SaaS, interoperability, reversibility)",
             0.5 + n / 40,

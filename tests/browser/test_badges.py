@@ -6,7 +6,7 @@ import requests
 
 from tests.badges.conftest import run
 from tests.browser.conftest import ARTIFACTS, axe_violations
-from lti_tool.badges.cli import demo_cli
+from lti_tool.demo.seed import demo_cli
 
 pytestmark = pytest.mark.browser
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from lti_tool import services
 from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def _answer_by_keyboard(page, bank, right: bool):
 
 
 def test_learner_reads_fails_retries_and_passes(live_tool, page, screenshot):
-    catalogue = live_tool.app.extensions["passeport.catalogue"]
+    catalogue = services.catalogue(live_tool.app)
     bank = catalogue.quiz(MODULE_FOLDER, "fr")
     module = catalogue.resolve(MODULE_FOLDER)
     _launch_as_alice(page, live_tool)

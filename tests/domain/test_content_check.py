@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
 from lti_tool import create_app
-from lti_tool.content_cli import content_cli
+from lti_tool.authoring.cli import content_cli
 from lti_tool.domain.catalogue import content_root
-from lti_tool.domain.content_check import Problem, check_content, french_word_count
+from lti_tool.authoring.content_check import Problem, check_content, french_word_count
 
 MODULE = "modules/05-vendre-sur-internet"
 FR_QUIZ, EN_QUIZ = f"{MODULE}/quiz.fr.yaml", f"{MODULE}/quiz.en.yaml"

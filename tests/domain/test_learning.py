@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool import database
+from lti_tool import database, services
 from lti_tool.domain.learning import EventKind, LearningEvent, progress_of
 
 MODULE = "cybersecurite-essentielle"
@@ -11,23 +11,23 @@ MODULE = "cybersecurite-essentielle"
 
 @pytest.fixture
 def learner(launched_learner):
-    return launched_learner[0]
+    return launched_learner
 
 
-def _record(app, user_id, kind, **details):
+def _record(app, learner, kind, **details):
     seen = []
-    record = app.extensions["passeport.learning"]
-    with database(app).connect() as connection:
+    record = services.learning(app)
+    with database(app).begin() as connection:
         record.listeners.append(lambda _connection, event: seen.append(event.kind))
         try:
-            record.record(connection, LearningEvent(kind=kind, user_id=user_id, module_id=MODULE, **details))
+            record.record(connection, LearningEvent(kind=kind, learner=learner, module_id=MODULE, **details))
         finally:
             record.listeners.pop()
-        return seen, progress_of(connection, user_id)[MODULE]
+        return seen, progress_of(connection, learner.user_id)[MODULE]
 
 
 def test_viewing_every_section_completes_the_module_once(app, learner):
-    sections = [s["id"] for s in app.extensions["passeport.catalogue"].get(MODULE).sections]
+    sections = [s["id"] for s in services.catalogue(app).get(MODULE).sections]
     seen, progress = _record(app, learner, EventKind.MODULE_OPENED)
     assert seen == [EventKind.MODULE_OPENED] and progress["status"] == "in_progress"
     for section_id in sections[:-1]:
@@ -44,7 +44,8 @@ def test_quiz_results_fail_then_pass_and_pass_is_kept(app, learner):
     seen, progress = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=0.6, raw=6, maximum=10)
     assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_FAILED] and progress["status"] == "failed"
     seen, progress = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=0.7, raw=7, maximum=10)
-    assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_PASSED] and progress["status"] == "passed"
+    assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_PASSED, EventKind.CREDENTIAL_EARNED]
+    assert progress["status"] == "passed"
     seen, progress = _record(app, learner, EventKind.QUIZ_SUBMITTED, score=0.2, raw=2, maximum=10)
     assert seen == [EventKind.QUIZ_SUBMITTED, EventKind.MODULE_FAILED]
     assert (progress["status"], progress["attempts"], progress["best_score"]) == ("passed", 3, 0.7)

@@ -7,7 +7,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lti_tool import database
+from lti_tool import database, services
 from lti_tool.models import Progress, QuizAttempt
 
 MODULE = "vendre-sur-internet"
@@ -23,7 +23,7 @@ def learner(live_tool, peer):
 
 
 def _bank(app):
-    catalogue = app.extensions["passeport.catalogue"]
+    catalogue = services.catalogue(app)
     return catalogue, catalogue.get(MODULE)
 
 

@@ -9,7 +9,7 @@ import requests
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from xapi.cli import xapi_cli
+from lti_tool.tracking.cli import xapi_cli
 
 VERSION = {"X-Experience-API-Version": "1.0.3"}
 

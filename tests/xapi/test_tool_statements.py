@@ -8,10 +8,11 @@ from datetime import timezone
 import requests
 from sqlalchemy import select
 
-from lti_tool import database
+from lti_tool import database, services
 from lti_tool.models import Progress
 from tests.xapi.conftest import run_cli
-from xapi.builders import Learner, registration
+from lti_tool.domain.learning import Learner
+from lti_tool.tracking.builders import registration
 from xapi.validation import validate_statement
 
 MODULE = "vendre-sur-internet"
@@ -23,8 +24,8 @@ def _learn(live_tool, peer) -> requests.Session:
     browser = requests.Session()
     landing = peer.launch(browser)
     browser.get(live_tool.url + landing.headers["Location"])
-    module = live_tool.app.extensions["passeport.catalogue"].get(MODULE)
-    bank = live_tool.app.extensions["passeport.catalogue"].quiz(module.folder, "fr")
+    module = services.catalogue(live_tool.app).get(MODULE)
+    bank = services.catalogue(live_tool.app).quiz(module.folder, "fr")
     for section in module.sections[:2]:
         browser.get(f"{live_tool.url}/modules/{MODULE}/sections/{section['id']}")
     for right in (False, True):
@@ -49,7 +50,7 @@ def test_learning_events_are_statements_in_the_lrs(live_tool, peer, lrs):
     assert verbs[:2] == ["launched", "initialized"]
     assert verbs.count("experienced") == 2 and verbs.count("answered") == 20
     assert verbs.count("failed") == 1 and verbs.count("passed") == 1 and verbs.count("completed") == 2
-    expected_registration = registration(Learner(peer.issuer, "learner-1", "peer-course-1"))
+    expected_registration = registration(Learner(0, None, peer.issuer, "learner-1", "peer-course-1"))
     for s in statements:
         validate_statement({k: v for k, v in s.items() if k not in ("stored", "authority", "version")})
         validate_statement(s)
@@ -86,7 +87,7 @@ def test_replay_rebuilds_the_live_projection(live_tool, peer):
     _learn(live_tool, peer)
     other = requests.Session()
     peer.launch(other, user="learner-2")
-    module = live_tool.app.extensions["passeport.catalogue"].get(MODULE)
+    module = services.catalogue(live_tool.app).get(MODULE)
     for section in module.sections:
         other.get(f"{live_tool.url}/modules/{MODULE}/sections/{section['id']}")
     live = _projection(live_tool.app)

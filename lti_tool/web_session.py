@@ -1,4 +1,4 @@
-"""The person behind the current request, as established by their LTI launch."""
+"""The web session: who is behind the current request (as their LTI launch established), language, CSRF."""
 from __future__ import annotations
 
 import hmac
@@ -7,29 +7,46 @@ from dataclasses import dataclass
 
 from flask import abort, request, session
 
+from .domain.learning import Learner
 from .domain.roles import Role
 
 LOCALES = ("fr", "en")
 
 
 @dataclass(frozen=True)
-class CurrentVisit:
-    user_id: int
-    context_id: int | None
+class LaunchedUser:
+    learner: Learner  # who, as the launch resolved them (trainers too: the same LMS account facts)
     role: Role
     locale: str
 
+    @property
+    def user_id(self) -> int:
+        return self.learner.user_id
 
-def current_visit(*allowed: Role) -> CurrentVisit:
-    """The launched visit; 401 without a launch, 403 when the role is not allowed."""
+    @property
+    def context_id(self) -> int | None:
+        return self.learner.context_id
+
+
+def remember_launch(learner: Learner, role: Role, launch_id: str, chosen_locale: str) -> None:
+    """Start the web session a launch opens."""
+    session.clear()
+    session["passeport"] = {"user_id": learner.user_id, "context_id": learner.context_id, "issuer": learner.issuer,
+                            "sub": learner.sub, "course": learner.course, "role": role.value,
+                            "launch_id": launch_id, "locale": chosen_locale}
+
+
+def launched_user(*allowed: Role) -> LaunchedUser:
+    """The user the launch established; 401 without a launch, 403 when the role is not allowed."""
     data = session.get("passeport")
     if not data:
         abort(401, description="Open Passeport from your training platform (LMS) to start. / "
                                "Ouvrez Passeport depuis votre plateforme de formation pour commencer.")
-    visit = CurrentVisit(data["user_id"], data.get("context_id"), Role(data["role"]), locale())
-    if allowed and visit.role not in allowed:
+    learner = Learner(data["user_id"], data.get("context_id"), data["issuer"], data["sub"], data.get("course"))
+    user = LaunchedUser(learner, Role(data["role"]), locale())
+    if allowed and user.role not in allowed:
         abort(403, description="This page is for trainers. / Cette page est réservée aux formateurs.")
-    return visit
+    return user
 
 
 def locale() -> str:

@@ -18,7 +18,9 @@ from openbadgeslib.ob3.did import multikey_from_pem
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from ..models import BadgeKey, utcnow
+from xapi.sql import utcnow
+
+from ..models import BadgeKey
 
 KEYS = BadgeKey.__table__
 

@@ -28,3 +28,7 @@ def verb_id(name: str) -> str:
 EARNED = "https://w3id.org/xapi/openbadges/verbs/earned"
 BADGE = "https://w3id.org/xapi/openbadges/activity-types/badge"
 BADGE_ASSERTION = "https://w3id.org/xapi/openbadges/extensions/badgeassertion"
+
+# Passeport's own verbs for what the Open Badges profile leaves out, under the tool's URL
+REVOKED = "/vocabulary/verbs/revoked"
+REINSTATED = "/vocabulary/verbs/reinstated"

@@ -8,9 +8,9 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
-from .domain.catalogue import Catalogue, Module, content_root
-from .domain.content_check import check_content, french_word_count
-from .domain.gift import export_module
+from ..domain.catalogue import Catalogue, Module, content_root
+from .content_check import check_content, french_word_count
+from .gift import export_module
 
 content_cli = AppGroup("content", help="The course content: validate it, export its quiz banks.")
 

@@ -1,4 +1,4 @@
-"""Learning events as xAPI statements, built with tincan and corrected where tincan is wrong.
+"""Domain events as xAPI statements, built with tincan and corrected where tincan is wrong.
 
 tincan stamps ``version: 1.0.3`` (the LRS sets the version) and serialises naive
 datetimes; both are fixed here, so what leaves this module passes strict validation.
@@ -6,17 +6,16 @@ datetimes; both are fixed here, so what leaves this module passes strict validat
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from tincan import (Activity, ActivityDefinition, Agent, AgentAccount, Context, ContextActivities, LanguageMap,
                     Result, Score, Statement, Verb)
 from tincan.interaction_component import InteractionComponent
 from tincan.interaction_component_list import InteractionComponentList
 
-from lti_tool.domain.catalogue import Catalogue, Module
-from lti_tool.domain.learning import EventKind, LearningEvent
-
+from ..badges.addresses import ISSUER_NAME, PASSPORT, BadgeAddresses
+from ..domain.catalogue import Catalogue, Module
+from ..domain.learning import EventKind, Learner, LearningEvent
 from . import vocabulary as vocab
 
 NAMESPACE = uuid.UUID("6f0e3a5e-8a47-4f2b-9a59-2c1e6a0c9b51")  # Passeport's uuid5 namespace, fixed forever
@@ -32,13 +31,9 @@ VERB_FOR = {
 }
 
 
-@dataclass(frozen=True)
-class Learner:
-    """Who, in LMS terms: no name or e-mail ever goes into a statement."""
-
-    issuer: str
-    sub: str
-    course: str | None  # the LMS's context id
+def course_key(issuer: str, course: str) -> str:
+    """A course's public id: the LMS's context id never leaves the tool."""
+    return str(uuid.uuid5(NAMESPACE, f"{issuer}|{course}"))
 
 
 def registration(learner: Learner) -> str:
@@ -47,30 +42,23 @@ def registration(learner: Learner) -> str:
 
 
 class StatementBuilder:
+    """Who is the event's learner, in LMS terms only: no name or e-mail ever goes into a statement."""
+
     def __init__(self, base_url: str, catalogue: Catalogue):
         self.base_url, self.catalogue = base_url, catalogue
+        self.badges = BadgeAddresses(base_url)
 
-    def earned(self, event: LearningEvent, learner: Learner, credential_url: str, achievement_id: str,
-               achievement_name: str) -> dict:
-        """An award as the Open Badges xAPI profile describes it: earned, a badge, the credential's id."""
-        return {
-            "id": str(uuid.uuid4()),
-            "actor": {"objectType": "Agent", "account": {"homePage": learner.issuer, "name": learner.sub}},
-            "verb": {"id": vocab.EARNED, "display": {"fr": "a obtenu", "en": "earned"}},
-            "object": {"objectType": "Activity", "id": achievement_id,
-                       "definition": {"type": vocab.BADGE, "name": {"fr": achievement_name}}},
-            "result": {"extensions": {vocab.BADGE_ASSERTION: {"@id": credential_url}}},
-            "context": {"registration": registration(learner), "language": event.locale, "platform": "Passeport",
-                        "contextActivities": {"grouping": [{"id": self.base_url}]}},
-            "timestamp": event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
-        }
+    def course_iri(self, learner: Learner) -> str:
+        return f"{self.base_url}/courses/{course_key(learner.issuer, learner.course or '')}"
 
     def module_iri(self, module: Module) -> str:
         return f"{self.base_url}/modules/{module.id}"
 
-    def build(self, event: LearningEvent, learner: Learner, statement_id: uuid.UUID | None = None) -> dict:
+    def build(self, event: LearningEvent, statement_id: uuid.UUID | None = None) -> dict:
+        if event.kind.about_credential:
+            return self._credential(event, statement_id or uuid.uuid4())
         module = self.catalogue.get(event.module_id)
+        learner = event.learner
         statement = Statement(
             id=statement_id or uuid.uuid4(),
             actor=Agent(object_type="Agent", account=AgentAccount(home_page=learner.issuer, name=learner.sub)),
@@ -85,9 +73,37 @@ class StatementBuilder:
         document.pop("version", None)
         if event.duration is not None and "result" in document:
             document["result"]["duration"] = _duration(event.duration)
-        document["timestamp"] = event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds") \
-            .replace("+00:00", "Z")
+        document["timestamp"] = _timestamp(event.occurred_at)
         return document
+
+    def _credential(self, event: LearningEvent, statement_id: uuid.UUID) -> dict:
+        """A credential's fate, as the Open Badges xAPI profile describes earning: a badge, the credential's id."""
+        module = self.catalogue.get(event.module_id) if event.module_id else None
+        verb = {
+            EventKind.CREDENTIAL_EARNED: {"id": vocab.EARNED, "display": {"fr": "a obtenu", "en": "earned"}},
+            EventKind.CREDENTIAL_REVOKED: {"id": self.base_url + vocab.REVOKED,
+                                           "display": {"fr": "s'est vu retirer", "en": "had revoked"}},
+            EventKind.CREDENTIAL_REINSTATED: {"id": self.base_url + vocab.REINSTATED,
+                                              "display": {"fr": "a retrouvé", "en": "had reinstated"}},
+        }[event.kind]
+        assert event.award_uid is not None
+        result: dict = {"extensions": {vocab.BADGE_ASSERTION: {"@id": self.badges.credential_url(event.award_uid)}}}
+        if event.reason:
+            result["response"] = event.reason
+        return {
+            "id": str(statement_id),
+            "actor": {"objectType": "Agent", "account": {"homePage": event.learner.issuer, "name": event.learner.sub}},
+            "verb": verb,
+            "object": {"objectType": "Activity", "id": self.badges.achievement_url(module.id if module else PASSPORT),
+                       "definition": {"type": vocab.BADGE,
+                                      "name": {"fr": module.title["fr"] if module else ISSUER_NAME}}},
+            "result": result,
+            "context": {"registration": registration(event.learner), "language": event.locale,
+                        "platform": "Passeport", "contextActivities": {"grouping": [
+                            {"id": self.base_url}, *([{"id": self.course_iri(event.learner)}]
+                                                     if event.learner.course else [])]}},
+            "timestamp": _timestamp(event.occurred_at),
+        }
 
     def _object(self, event: LearningEvent, module: Module) -> Activity:
         kind = event.kind
@@ -130,9 +146,7 @@ class StatementBuilder:
             type=vocab.PROFILE, name=LanguageMap({"fr": "Passeport pour l'économie numérique",
                                                   "en": "Digital Economy Passport"})))]
         if learner.course:
-            course = uuid.uuid5(NAMESPACE, f"{learner.issuer}|{learner.course}")
-            grouping.append(Activity(id=f"{self.base_url}/courses/{course}",
-                                     definition=ActivityDefinition(type=vocab.COURSE)))
+            grouping.append(Activity(id=self.course_iri(learner), definition=ActivityDefinition(type=vocab.COURSE)))
         activities = ContextActivities(grouping=grouping)
         if event.kind in (EventKind.SECTION_VIEWED, EventKind.QUESTION_ANSWERED, EventKind.QUIZ_SUBMITTED):
             activities.parent = [Activity(id=self.module_iri(module))]
@@ -152,6 +166,10 @@ class StatementBuilder:
                 result.completion = True
             return result
         return None
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _response(choice_ids) -> str:

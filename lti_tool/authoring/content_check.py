@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .catalogue import LANGUAGES
+from ..domain.catalogue import LANGUAGES
 
 MIN_FRENCH_WORDS = 2500
 MIN_QUESTIONS = 12

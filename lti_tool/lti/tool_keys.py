@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto.jwk import JWK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from xapi.sql import utcnow
 
 from ..db import Database
 from ..models import ToolKey
@@ -31,7 +32,7 @@ def generate_key() -> ToolKey:
 
 def rotate(session: Session) -> ToolKey:
     """Retire the active key and activate a new one; retired keys stay in the JWKS."""
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     for key in session.scalars(select(ToolKey).where(ToolKey.status == "active")):
         key.status, key.retired_at = "retired", now
     key = generate_key()

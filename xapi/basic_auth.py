@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from .models import Credential, utcnow
+from .models import Credential
+from .sql import utcnow
 
 SCOPES = ("read", "write", "all")
 CREDENTIALS = Credential.__table__

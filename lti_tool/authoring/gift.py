@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .catalogue import LANGUAGES
+from ..domain.catalogue import LANGUAGES
 
 ESCAPED = "\\~=#{}:"
 WRONG_WEIGHT = -100.0

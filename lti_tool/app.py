@@ -1,0 +1,104 @@
+"""The Flask application factory, and what a first run needs (``prepare``)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import Babel
+from werkzeug.exceptions import HTTPException
+
+from xapi.forwarding import save_endpoint
+from xapi.http import create_blueprint as lrs_blueprint
+
+from . import config as configuration
+from .services import database, install, services
+from .web_session import csrf_token, locale
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask("lti_tool", instance_relative_config=False)
+    app.config.update(configuration.from_environment(overrides))
+    app.instance_path = app.config["INSTANCE_PATH"]
+    installed = install(app)
+
+    from .badges.passport_views import bp as passport_bp
+    from .badges.verify_views import bp as verify_bp
+    from .badges.views import bp as badges_bp
+    from .dashboards import bp as dashboards_bp
+    from .home import bp as home_bp
+    from .lti.views import bp as lti_bp
+    from .player import bp as player_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(player_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(lrs_blueprint(installed.lrs))
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(verify_bp)
+    app.register_blueprint(passport_bp)
+    if app.config["DEMO"]:
+        from .demo import bp as demo_bp
+
+        app.register_blueprint(demo_bp)
+
+    Babel(app, locale_selector=locale, default_locale="fr", default_domain="messages")
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
+    _register_error_pages(app)
+
+    @app.get("/healthz")
+    def healthz():
+        with database(app).read() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return {"status": "ok"}
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def prepare(app: Flask) -> None:
+    """Everything a first run needs: migrations, an active signing key, the demo LMS's registration."""
+    from .lti.tool_keys import ensure_active_key
+    from .migrations import upgrade
+
+    upgrade(app.config["DATABASE_URL"])
+    with database(app).session() as db:
+        ensure_active_key(db)
+    with database(app).begin() as connection:
+        services(app).badges.keys.ensure(connection)
+        if app.config["XAPI_LRS_URL"]:
+            save_endpoint(connection, "environment", app.config["XAPI_LRS_URL"], app.config["XAPI_LRS_USERNAME"],
+                          app.config["XAPI_LRS_PASSWORD"])
+    if app.config["DEMO"]:
+        from .demo import register_demo_platform
+
+        register_demo_platform(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Every error is a readable bilingual page with its status, never a stack trace."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", status=error.code, title_fr=_FR_TITLES.get(error.code, error.name),
+                               title_en=error.name, detail_fr=None, detail_en=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        logging.getLogger("passeport").exception("unhandled error")
+        return render_template("error.html", status=500, title_fr="Erreur interne", title_en="Internal error",
+                               detail_fr="Une erreur inattendue s'est produite ; elle a été journalisée.",
+                               detail_en="An unexpected error occurred; it has been logged."), 500
+
+
+_FR_TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    413: "Contenu trop volumineux",
+    500: "Erreur interne",
+}

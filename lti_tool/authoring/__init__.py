@@ -1,0 +1,1 @@
+"""Content authoring tools: validating the modules, exporting their quizzes (``passeport content …``)."""

@@ -1,0 +1,110 @@
+"""Rebuild the progress projection and the awards from the statements: they are the record of truth.
+
+Only the events a learner caused are replayed (launched, initialized,
+experienced, answered, quiz completed); completion, pass and fail are derived
+again by the same rules that derived them live. Awards come back from the
+earned, revoked and reinstated statements, keeping their ids (and the signed
+credentials and consent already stored for them).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+from xapi.agents import agent_key
+from xapi.models import Statement
+from xapi.store import parse_time
+
+from ..domain import awards
+from ..domain.catalogue import Catalogue
+from ..domain.learning import EventKind, Learner, Learning, LearningEvent
+from ..domain.people import known_accounts
+from ..models import Progress
+from . import vocabulary as vocab
+from .builders import course_key
+
+OBJECT = re.compile(r"/modules/(?P<module>[^/]+)(?:/sections/(?P<section>[^/]+)|/quiz(?:/(?P<question>[^/]+))?)?$")
+ACHIEVEMENT = re.compile(r"/badges/achievements/(?P<achievement>[^/]+)$")
+PRIMARY = {"launched": EventKind.MODULE_LAUNCHED, "initialized": EventKind.MODULE_OPENED,
+           "experienced": EventKind.SECTION_VIEWED, "answered": EventKind.QUESTION_ANSWERED,
+           "completed": EventKind.QUIZ_SUBMITTED}
+
+
+class Accounts:
+    """Statements name learners by LMS account; the projection by the tool's ids."""
+
+    def __init__(self, connection: Connection):
+        self.users, courses = known_accounts(connection)
+        self.courses = {(issuer, course_key(issuer, course)): context_id
+                        for (issuer, course), context_id in courses.items()}
+
+    def learner(self, statement: dict) -> Learner:
+        account = statement["actor"]["account"]
+        issuer, sub = account["homePage"], account["name"]
+        grouping = ((statement.get("context") or {}).get("contextActivities") or {}).get("grouping", [])
+        key = next((a["id"].rsplit("/", 1)[-1] for a in grouping if "/courses/" in a["id"]), None)
+        context_id = self.courses.get((issuer, key)) if key else None
+        return Learner(self.users[(issuer, sub)], context_id, issuer, sub, None)
+
+
+def replay(connection: Connection, catalogue: Catalogue, authority: dict, base_url: str) -> int:
+    """Replace the projection and the awards by ones rebuilt from the tool's own statements;
+    returns the events replayed."""
+    accounts = Accounts(connection)
+    table = Statement.__table__
+    statements = [json.loads(row.document) for row in connection.execute(select(table.c.document).where(
+        table.c.authority_key == agent_key(authority), table.c.voided.is_(False))
+        .order_by(table.c.timestamp, table.c.stored, table.c.id))]
+    events = [e for e in (_event(s, accounts, base_url) for s in statements) if e is not None]
+    connection.execute(delete(Progress))
+    awards.forget_all_but(connection, {e.award_uid for e in events
+                                       if e.kind is EventKind.CREDENTIAL_EARNED and e.award_uid})
+    learning = Learning(catalogue, awarding=False)  # no listeners: replaying must not emit statements again
+    for event in events:
+        if event.kind is EventKind.CREDENTIAL_EARNED:
+            assert event.award_uid and event.award_kind
+            awards.restore(connection, awards.NewAward(0, event.award_uid, event.award_kind, event.module_id),
+                           event.learner.user_id, event.learner.context_id, event.occurred_at)
+        else:
+            learning.record(connection, event)
+    return len(events)
+
+
+def _event(statement: dict, accounts: Accounts, base_url: str) -> LearningEvent | None:
+    verb = statement["verb"]["id"]
+    if verb in (vocab.EARNED, base_url + vocab.REVOKED, base_url + vocab.REINSTATED):
+        return _credential_event(statement, accounts, verb, base_url)
+    match = OBJECT.search(statement["object"].get("id", ""))
+    kind = PRIMARY.get(verb.removeprefix(vocab.ADL_VERB))
+    if kind is None or match is None or (kind is EventKind.QUIZ_SUBMITTED and "/quiz" not in match.group(0)):
+        return None
+    if kind is EventKind.QUIZ_SUBMITTED and match["question"]:
+        return None
+    result = statement.get("result") or {}
+    score = result.get("score") or {}
+    return LearningEvent(
+        kind=kind, learner=accounts.learner(statement), module_id=match["module"],
+        section_id=match["section"], question_id=match["question"],
+        response=tuple(filter(None, result.get("response", "").split("[,]"))),
+        correct=result.get("success") if kind is EventKind.QUESTION_ANSWERED else None,
+        score=score.get("scaled"), raw=int(score["raw"]) if "raw" in score else None,
+        maximum=int(score["max"]) if "max" in score else None,
+        locale=(statement.get("context") or {}).get("language", "fr"), occurred_at=parse_time(statement["timestamp"]),
+    )
+
+
+def _credential_event(statement: dict, accounts: Accounts, verb: str, base_url: str) -> LearningEvent | None:
+    match = ACHIEVEMENT.search(statement["object"].get("id", ""))
+    credential = (((statement.get("result") or {}).get("extensions") or {}).get(vocab.BADGE_ASSERTION) or {})
+    if match is None or "@id" not in credential:
+        return None
+    passport = match["achievement"] == awards.PASSPORT
+    kind = {vocab.EARNED: EventKind.CREDENTIAL_EARNED, base_url + vocab.REVOKED: EventKind.CREDENTIAL_REVOKED,
+            base_url + vocab.REINSTATED: EventKind.CREDENTIAL_REINSTATED}[verb]
+    return LearningEvent(
+        kind=kind, learner=accounts.learner(statement), module_id="" if passport else match["achievement"],
+        award_uid=credential["@id"].rsplit("/", 1)[-1], award_kind="passport" if passport else "module",
+        reason=(statement.get("result") or {}).get("response"), occurred_at=parse_time(statement["timestamp"]))
