@@ -17,6 +17,8 @@ from openbadgeslib.ob3.ldp import OB3LdpSigner
 
 from tests.peers.js_verifier import contexts, node_available, verify_with_js
 
+pytestmark = pytest.mark.peer
+
 if not node_available():
     pytest.skip("Node.js and npm are needed for the JS verifier "
                 "(tests/peers/js_verifier)", allow_module_level=True)
