@@ -103,7 +103,8 @@ def platform(tool):
     platform.url = "http://peer-lms.test"
     tool.sites[platform.url] = platform.app
     tool.app.extensions["passeport.platform_keys"].http.mount(platform.url, WsgiTransport(platform.app))
-    result = CliRunner().invoke(platform_cli, ["add", *platform.cli_args()], obj=ScriptInfo(create_app=lambda: tool.app))
+    result = CliRunner().invoke(platform_cli, ["add", *platform.cli_args()],
+                                obj=ScriptInfo(create_app=lambda: tool.app))
     assert result.exit_code == 0, result.output
     return platform
 

@@ -10,9 +10,9 @@ import json
 import pytest
 import requests
 from openbadgeslib import baking
+from openbadgeslib.ob3.credential import OpenBadgeCredential
 from openbadgeslib.ob3.status import check_credential_status
 from openbadgeslib.ob3.verifier import OB3VerificationError
-from openbadgeslib.ob3.credential import OpenBadgeCredential
 from PIL import Image
 from pypdf import PdfReader
 

@@ -81,7 +81,8 @@ def test_a_refused_statement_is_a_visible_dead_letter(tool, lrs, tmp_path):
     with LiveServer(external, port):
         external_client = __import__("tests.xapi.conftest", fromlist=["LrsClient"]).LrsClient(
             f"http://127.0.0.1:{port}", (key, secret))
-        assert external_client.post("/statements", json=dict(conflicting, verb={"id": "http://adlnet.gov/expapi/verbs/failed"})).status_code == 200
+        failed = dict(conflicting, verb={"id": "http://adlnet.gov/expapi/verbs/failed"})
+        assert external_client.post("/statements", json=failed).status_code == 200
         run_cli(tool.app, "lrs", "add", "strict-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
                 "--username", key, "--password", secret)
         lrs.post("/statements", json=[conflicting, statement()])

@@ -5,7 +5,7 @@ import base64
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -156,7 +156,8 @@ def test_voiding(lrs):
     assert lrs.get("/statements", params={"voidedStatementId": target["id"]}).json()["id"] == target["id"]
     listed = {s["id"] for s in lrs.get("/statements").json()["statements"]}
     assert target["id"] not in listed and voiding["id"] in listed
-    assert lrs.post("/statements", json=statement(verb={"id": VOIDED}, object={"objectType": "Activity", "id": "http://x.org/a"})).status_code == 400
+    activity = {"objectType": "Activity", "id": "http://x.org/a"}
+    assert lrs.post("/statements", json=statement(verb={"id": VOIDED}, object=activity)).status_code == 400
 
 
 def _multipart(parts: list[tuple[dict, bytes]]) -> tuple[bytes, str]:
@@ -190,7 +191,8 @@ def test_attachments_round_trip(lrs):
     assert content in got.content and sha.encode() in got.content
     missing, _ = _with_attachment(b"never sent")
     assert lrs.post("/statements", json=missing).status_code == 400
-    body, content_type = _multipart([({"Content-Type": "application/json"}, json.dumps(_with_attachment(content, "0" * 64)[0]).encode()),
+    wrong_hash = json.dumps(_with_attachment(content, "0" * 64)[0]).encode()
+    body, content_type = _multipart([({"Content-Type": "application/json"}, wrong_hash),
                                      ({"Content-Type": "text/plain", "X-Experience-API-Hash": "0" * 64}, content)])
     assert lrs.post("/statements", data=body, headers={"Content-Type": content_type}).status_code == 400
 
@@ -198,7 +200,7 @@ def test_attachments_round_trip(lrs):
 def _signer():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Passeport test signer")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                    .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
                    .not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
@@ -214,7 +216,8 @@ def test_signed_statements(lrs, tamper):
     sent, sha = _with_attachment(token, usage="http://adlnet.gov/expapi/attachments/signature",
                                  content_type="application/octet-stream", sent=sent)
     body, content_type = _multipart([({"Content-Type": "application/json"}, json.dumps(sent).encode()),
-                                     ({"Content-Type": "application/octet-stream", "X-Experience-API-Hash": sha}, token)])
+                                     ({"Content-Type": "application/octet-stream", "X-Experience-API-Hash": sha},
+                                      token)])
     response = lrs.post("/statements", data=body, headers={"Content-Type": content_type})
     assert response.status_code == (400 if tamper else 200), response.text
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import select
 
@@ -77,7 +77,7 @@ def _ms(moment):
     """Statements carry millisecond timestamps."""
     if moment is None:
         return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
