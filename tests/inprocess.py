@@ -16,6 +16,7 @@ import requests
 from werkzeug.datastructures import MultiDict
 
 REDIRECTS = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 30  # requests' own limit
 
 
 def origin(url: str) -> str:
@@ -50,19 +51,20 @@ class Browser:
 
     def request(self, method: str, url: str, params=None, data=None, json=None, files=None, headers=None,
                 auth=None, allow_redirects: bool | None = None) -> Response:
+        method = method.upper()
         if allow_redirects is None:
-            allow_redirects = method.upper() != "HEAD"
-        answer = self._send(method.upper(), url, params, data, json, files, headers, auth)
-        for _ in range(30):
+            allow_redirects = method != "HEAD"
+        answer = self._send(method, url, params, data, json, files, headers, auth)
+        for _ in range(MAX_REDIRECTS):
             if not (allow_redirects and answer.status_code in REDIRECTS and "Location" in answer.headers):
-                break
+                return Response(answer, url)
             url = urljoin(url, answer.headers["Location"])
-            if answer.status_code in (307, 308):
-                answer = self._send(method.upper(), url, None, data, json, files, headers, auth)
-            else:
-                method = "GET"
-                answer = self._send("GET", url, None, None, None, None, headers, auth)
-        return Response(answer, url)
+            if answer.status_code not in (307, 308) and method != "HEAD":
+                # like requests (and browsers): the body is dropped and the method becomes GET
+                method, data, json, files = "GET", None, None, None
+                headers = {k: v for k, v in (headers or {}).items() if k.lower() != "content-type"}
+            answer = self._send(method, url, None, data, json, files, headers, auth)
+        raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects from {url}")
 
     def _send(self, method, url, params, data, json, files, headers, auth):
         site, path = origin(url), url[len(origin(url)):] or "/"
