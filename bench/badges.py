@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def main() -> None:
         uid = output.split("/verify/")[1].split()[0]
         badges, verifier = services.badges(app), services.verifier(app)
         catalogue = services.catalogue(app)
-        view = AwardView(uid=uid, kind="passport", module=None, awarded_at=datetime.now(timezone.utc),
+        view = AwardView(uid=uid, kind="passport", module=None, awarded_at=datetime.now(UTC),
                          status_index=4, lti_user="https://lms.example.org|learner",
                          passed=tuple(EarnedModule(m, 0.9, date.today(), None) for m in catalogue.modules[:3]))
         with database(app).begin() as connection:
@@ -66,7 +66,8 @@ def main() -> None:
             document, token = badges.factory.sign(connection, credential)
             award = lambda u: badges.award(connection, u)  # noqa: E731
             rows = [
-                row("sign, Data Integrity eddsa-rdfc-2022", timed(lambda: badges.factory.sign(connection, credential), args.rounds)),
+                row("sign, Data Integrity eddsa-rdfc-2022",
+                    timed(lambda: badges.factory.sign(connection, credential), args.rounds)),
                 row("verify, Data Integrity (cold: proof checked)", timed(
                     lambda: verifier._proofs.clear() or verifier.verify(connection, document, award), args.rounds)),
                 row("verify, VC-JWT (cold)", timed(

@@ -43,8 +43,10 @@ def make_statements(count: int) -> list[dict]:
     registration = str(uuid.uuid4())
     return [{
         "id": str(uuid.uuid4()),
-        "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": f"learner-{i % 50}"}},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"fr": "a consulté", "en": "experienced"}},
+        "actor": {"objectType": "Agent",
+                  "account": {"homePage": "https://lms.example.org", "name": f"learner-{i % 50}"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced",
+                 "display": {"fr": "a consulté", "en": "experienced"}},
         "object": {"objectType": "Activity", "id": f"https://passeport.example.org/modules/m{i % 18}/sections/s{i % 7}",
                    "definition": {"type": "http://adlnet.gov/expapi/activities/lesson",
                                   "name": {"fr": "Pourquoi vendre en ligne", "en": "Why sell online"}}},

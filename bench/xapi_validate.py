@@ -178,8 +178,8 @@ def start_ralph(cases, seconds: float, cpu: str, spec: str):
 
 
 def wrong(cases, verdicts) -> tuple[list[str], list[str]]:
-    rejected = [c["name"] for c, v in zip(cases, verdicts) if c["valid"] and v != "accepted"]
-    accepted = [c["name"] for c, v in zip(cases, verdicts) if not c["valid"] and v == "accepted"]
+    rejected = [c["name"] for c, v in zip(cases, verdicts, strict=True) if c["valid"] and v != "accepted"]
+    accepted = [c["name"] for c, v in zip(cases, verdicts, strict=True) if not c["valid"] and v == "accepted"]
     return rejected, accepted
 
 
@@ -222,7 +222,8 @@ def main() -> None:
     medians = {name: statistics.median(values) for name, values in rates.items()}
     reference = rates[rows[2][0]]
     # ratio: median over the runs of (this validator's rate / Ralph's rate in the same round)
-    ratios = {name: statistics.median(r / ref for r, ref in zip(values, reference)) for name, values in rates.items()}
+    ratios = {name: statistics.median(r / ref for r, ref in zip(values, reference, strict=True))
+              for name, values in rates.items()}
     valid = sum(c["valid"] for c in cases)
     print(f"corpus: {len(cases)} statements ({valid} valid, {len(cases) - valid} invalid); "
           f"{'CPU ' + cpu if cpu != '-' else 'one thread per process, not pinned'}; "
@@ -234,7 +235,7 @@ def main() -> None:
     details = []
     for name, _, verdicts in rows:
         rejected, accepted = wrong(cases, verdicts)
-        crashed = [c["name"] for c, v in zip(cases, verdicts) if v.startswith("crashed")]
+        crashed = [c["name"] for c, v in zip(cases, verdicts, strict=True) if v.startswith("crashed")]
         print(f"| {name} | {medians[name]:,.0f} | {len(rejected) + len(accepted)} "
               f"({len(rejected)} / {len(accepted)}) | {ratios[name]:.1f}× |")
         details.append((name, rejected, accepted, crashed))

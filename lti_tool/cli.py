@@ -49,8 +49,12 @@ def serve(host: str, port: int, workers: int, threads: int, forwarder: bool) -> 
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
-    """Apply Alembic migrations up to REVISION (default: head)."""
-    upgrade(current_app.config["DATABASE_URL"], revision)
+    """Apply Alembic migrations up to REVISION (default: head); at head, also what a first run needs (signing
+    keys, the environment's LRS), so a container's one-shot `db upgrade` readies the web and forwarder."""
+    if revision == "head":
+        prepare(current_app)
+    else:
+        upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database at {revision}")
 
 

@@ -1,4 +1,8 @@
-"""Fixtures: every database test runs on SQLite and on PostgreSQL (skipped, never faked, without it)."""
+"""Fixtures: every database test runs on SQLite and on PostgreSQL (skipped, never faked, without it).
+
+HTTP tests talk to the tool in-process (``tool``, ``platform``: Flask's test client); the tests
+that serve it over real sockets (``live_tool``, ``peer``) are marked ``peer`` automatically.
+"""
 from __future__ import annotations
 
 import os
@@ -8,8 +12,18 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from lti_tool import create_app, database, prepare
+from lti_tool import create_app, database, prepare, services
+from tests.inprocess import InProcessTool, WsgiTransport
 from tests.peers.http import LiveServer, free_port
+
+SOCKET_FIXTURES = {"live_tool", "peer"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test served over a real socket is an end-to-end (``peer``) test, whoever wrote its marks."""
+    for item in items:
+        if SOCKET_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.peer)
 
 POSTGRES_URL = (
     os.environ.get("PASSEPORT_TEST_POSTGRES_URL")
@@ -68,6 +82,31 @@ def make_app(database_url, tmp_path):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture
+def tool(make_app):
+    """The tool (with the demo LMS) answering requests-style calls in-process."""
+    return InProcessTool(make_app(demo=True))
+
+
+@pytest.fixture
+def platform(tool):
+    """The independent LTI platform in-process: browsers and the tool's JWKS fetch reach it without a socket."""
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from lti_tool.cli import platform_cli
+    from tests.peers.lti_platform import PeerPlatform
+
+    platform = PeerPlatform(tool.url)
+    platform.url = "http://peer-lms.test"
+    tool.sites[platform.url] = platform.app
+    services.platform_keys(tool.app).http.mount(platform.url, WsgiTransport(platform.app))
+    result = CliRunner().invoke(platform_cli, ["add", *platform.cli_args()],
+                                obj=ScriptInfo(create_app=lambda: tool.app))
+    assert result.exit_code == 0, result.output
+    return platform
 
 
 @pytest.fixture

@@ -17,14 +17,25 @@ def run(app, group, *args: str) -> str:
     return result.output
 
 
-@pytest.fixture
-def passport(live_tool):
+def seed_passport(tool) -> tuple[str, str, str]:
     """(verification URL, credential URL, uid) of the seeded learner's passport."""
-    output = run(live_tool.app, demo_cli, "seed")
+    output = run(tool.app, demo_cli, "seed")
     verify_url = re.search(r"verification page:\s+(\S+)", output).group(1)
     credential_url = re.search(r"credential:\s+(\S+)", output).group(1)
-    assert verify_url.startswith(live_tool.url) and credential_url.startswith(live_tool.url)
+    assert verify_url.startswith(tool.url) and credential_url.startswith(tool.url)
     return verify_url, credential_url, verify_url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def passport(tool):
+    """The seeded passport on the tool answering in-process."""
+    return seed_passport(tool)
+
+
+@pytest.fixture
+def live_passport(live_tool):
+    """The seeded passport on the tool served over a real socket (for peers that fetch it)."""
+    return seed_passport(live_tool)
 
 
 def revoke(app, uid: str, reason: str) -> str:

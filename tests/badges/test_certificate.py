@@ -130,8 +130,9 @@ def test_qr_code_is_at_least_3_5_cm_wide_with_a_quiet_zone():
     dpi = 150
     image = _page_image(render_certificate(_data()), dpi=dpi)
     (code,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    xs = [p.x for p in (code.position.top_left, code.position.top_right, code.position.bottom_left, code.position.bottom_right)]
-    ys = [p.y for p in (code.position.top_left, code.position.top_right, code.position.bottom_left, code.position.bottom_right)]
+    corners = (code.position.top_left, code.position.top_right, code.position.bottom_left, code.position.bottom_right)
+    xs = [p.x for p in corners]
+    ys = [p.y for p in corners]
     width_cm = (max(xs) - min(xs)) / dpi * 2.54
     assert width_cm >= 3.5
     # four modules of white all around the symbol

@@ -1,12 +1,13 @@
-"""The passport in a real browser: the holder publishes it, an employer verifies an uploaded badge, a trainer revokes."""
+"""The passport in a real browser: the holder publishes it, an employer verifies an uploaded badge,
+a trainer revokes."""
 from __future__ import annotations
 
 import pytest
 import requests
 
+from lti_tool.demo.seed import demo_cli
 from tests.badges.conftest import run
 from tests.browser.conftest import ARTIFACTS, axe_violations
-from lti_tool.demo.seed import demo_cli
 
 pytestmark = pytest.mark.browser
 

@@ -84,5 +84,6 @@ def test_player_fits_a_phone(live_tool, chromium):
     _launch_as_alice(page, live_tool)
     page.get_by_role("link", name="Commencer le module").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.screenshot(path=str(__import__("tests.browser.conftest", fromlist=["ARTIFACTS"]).ARTIFACTS / "player-phone.png"))
+    artifacts = __import__("tests.browser.conftest", fromlist=["ARTIFACTS"]).ARTIFACTS
+    page.screenshot(path=str(artifacts / "player-phone.png"))
     context.close()

@@ -39,7 +39,7 @@ SPECIAL = [
 
 def assert_round_trip(source: list[dict], parsed: list[dict], module_id: str, language: str) -> None:
     assert [q["id"] for q in parsed] == [q["id"] for q in source]
-    for original, read in zip(source, parsed):
+    for original, read in zip(source, parsed, strict=True):
         assert read["name"] == f"{module_id}-{original['id']}"
         assert read["category"] == f"passeport/{module_id}/{language}"
         assert (read["type"], read["prompt"]) == (original["type"], original["prompt"])
@@ -64,7 +64,7 @@ def test_every_bank_round_trips(module, tmp_path):
     module_dir = CATALOGUE.root / "modules" / module.folder
     written = export_module(module_dir, tmp_path)
     assert written == [tmp_path / f"{module.folder}.fr.gift", tmp_path / f"{module.folder}.en.gift"]
-    for language, path in zip(("fr", "en"), written):
+    for language, path in zip(("fr", "en"), written, strict=True):
         source = yaml.safe_load((module_dir / f"quiz.{language}.yaml").read_text(encoding="utf-8"))["questions"]
         parsed = parse_gift(path.read_text(encoding="utf-8"))
         assert len(parsed) == len(source)

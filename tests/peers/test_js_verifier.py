@@ -4,18 +4,19 @@ rejects tampered or wrongly signed ones, fully offline."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from openbadgeslib.keys import public_jwk_from_pem
 from openbadgeslib.ob3.credential import Achievement, Issuer, OpenBadgeCredential
 from openbadgeslib.ob3.did import build_did_document, did_web_from_url, multikey_from_pem
 from openbadgeslib.ob3.ldp import OB3LdpSigner
 
 from tests.peers.js_verifier import contexts, node_available, verify_with_js
+
+pytestmark = pytest.mark.peer
 
 if not node_available():
     pytest.skip("Node.js and npm are needed for the JS verifier "
@@ -197,7 +198,7 @@ def test_credential_status_is_left_to_python(keys, documents):
 
 
 def test_validity_window_uses_now(keys, documents):
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     signed = OB3LdpSigner(keys[0], verification_method=VM).sign(
         _credential(issuance_date=now, expiration_date=now + timedelta(days=1)))
     assert verify_with_js(signed, documents)["verified"] is True

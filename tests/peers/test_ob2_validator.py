@@ -17,6 +17,8 @@ from flask import Flask, abort, jsonify
 from tests.peers.http import LiveServer, free_port
 from tests.peers.ob2_validator import validate_ob2
 
+pytestmark = pytest.mark.peer
+
 OB2 = "https://w3id.org/openbadges/v2"
 EMAIL = "learner@example.org"
 SALT = "s4lt-passeport"

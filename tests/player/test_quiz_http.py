@@ -1,10 +1,9 @@
-"""The player over real HTTP after a real LTI launch: progress, resume, quiz, and refused submissions."""
+"""The player over HTTP (in-process) after a real LTI launch: progress, resume, quiz, and refused submissions."""
 from __future__ import annotations
 
 import re
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from lti_tool import database, services
@@ -14,10 +13,10 @@ MODULE = "vendre-sur-internet"
 
 
 @pytest.fixture
-def learner(live_tool, peer):
-    """A launched learner's browser (requests.Session) and a helper to GET tool pages."""
-    browser = requests.Session()
-    response = peer.launch(browser)
+def learner(tool, platform):
+    """A launched learner's browser (cookies kept across requests)."""
+    browser = tool.browser()
+    response = platform.launch(browser)
     assert response.status_code == 303
     return browser
 
@@ -31,8 +30,8 @@ def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def _open_quiz(live_tool, browser) -> tuple[int, list[str], str]:
-    page = browser.get(f"{live_tool.url}/modules/{MODULE}/quiz")
+def _open_quiz(tool, browser) -> tuple[int, list[str], str]:
+    page = browser.get(f"{tool.url}/modules/{MODULE}/quiz")
     assert page.status_code == 200
     attempt_id = int(re.search(rf'action="/modules/{MODULE}/quiz/(\d+)"', page.text).group(1))
     question_ids = list(dict.fromkeys(re.findall(r'name="answer-(q\d+)"', page.text)))
@@ -55,36 +54,36 @@ def _progress(app, user_sub="learner-1"):
         return db.scalars(select(Progress).where(Progress.module_id == MODULE)).one_or_none()
 
 
-def test_sections_progress_and_resume_on_next_launch(live_tool, peer, learner):
-    catalogue, module = _bank(live_tool.app)
+def test_sections_progress_and_resume_on_next_launch(tool, platform, learner):
+    catalogue, module = _bank(tool.app)
     sections = [s["id"] for s in module.sections]
     for section_id in sections[:2]:
-        page = learner.get(f"{live_tool.url}/modules/{MODULE}/sections/{section_id}")
+        page = learner.get(f"{tool.url}/modules/{MODULE}/sections/{section_id}")
         assert page.status_code == 200
         assert f"Section {sections.index(section_id) + 1} sur {len(sections)}" in page.text
-    progress = _progress(live_tool.app)
+    progress = _progress(tool.app)
     assert progress.status == "in_progress" and progress.sections_viewed == sections[:2]
-    relaunch = peer.launch(requests.Session())
+    relaunch = platform.launch(tool.browser())
     assert relaunch.headers["Location"].endswith(f"/modules/{MODULE}/sections/{sections[1]}")
     for section_id in sections[2:]:
-        assert learner.get(f"{live_tool.url}/modules/{MODULE}/sections/{section_id}").status_code == 200
-    assert _progress(live_tool.app).status == "completed"
+        assert learner.get(f"{tool.url}/modules/{MODULE}/sections/{section_id}").status_code == 200
+    assert _progress(tool.app).status == "completed"
 
 
-def test_fail_retry_pass(live_tool, learner):
-    attempt_id, questions, csrf = _open_quiz(live_tool, learner)
+def test_fail_retry_pass(tool, learner):
+    attempt_id, questions, csrf = _open_quiz(tool, learner)
     assert len(questions) == 10
-    failed = learner.post(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt_id}",
-                          data=[("csrf_token", csrf), *_answers(live_tool.app, questions, right=False)])
+    failed = learner.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt_id}",
+                          data=[("csrf_token", csrf), *_answers(tool.app, questions, right=False)])
     assert "Module non validé" in failed.text and "Score : 0 / 10" in failed.text
-    assert _progress(live_tool.app).status == "failed"
-    retry = learner.post(f"{live_tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": csrf})
-    second_id, second_questions, _ = _open_quiz(live_tool, learner)
+    assert _progress(tool.app).status == "failed"
+    retry = learner.post(f"{tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": csrf})
+    second_id, second_questions, _ = _open_quiz(tool, learner)
     assert retry.status_code == 200 and second_id != attempt_id
-    passed = learner.post(f"{live_tool.url}/modules/{MODULE}/quiz/{second_id}",
-                          data=[("csrf_token", csrf), *_answers(live_tool.app, second_questions, right=True)])
+    passed = learner.post(f"{tool.url}/modules/{MODULE}/quiz/{second_id}",
+                          data=[("csrf_token", csrf), *_answers(tool.app, second_questions, right=True)])
     assert "Module validé" in passed.text and "Score : 10 / 10" in passed.text
-    progress = _progress(live_tool.app)
+    progress = _progress(tool.app)
     assert (progress.status, progress.attempts, progress.best_score) == ("passed", 2, 1.0)
 
 
@@ -101,10 +100,10 @@ def _state(app):
     ("foreign_question", 400, "not in this attempt"),
     ("two_answers_to_single", 400, "takes one answer"),
 ])
-def test_bad_submissions_are_refused_and_nothing_recorded(live_tool, learner, defect, status, words):
-    attempt_id, questions, csrf = _open_quiz(live_tool, learner)
-    form = [("csrf_token", csrf), *_answers(live_tool.app, questions, right=True)]
-    catalogue, module = _bank(live_tool.app)
+def test_bad_submissions_are_refused_and_nothing_recorded(tool, learner, defect, status, words):
+    attempt_id, questions, csrf = _open_quiz(tool, learner)
+    form = [("csrf_token", csrf), *_answers(tool.app, questions, right=True)]
+    catalogue, module = _bank(tool.app)
     bank = catalogue.quiz(module.folder, "fr")
     single = next(q for q in questions if bank[q]["type"] != "multiple")
     if defect == "no_csrf":
@@ -115,46 +114,47 @@ def test_bad_submissions_are_refused_and_nothing_recorded(live_tool, learner, de
         form.append((f"answer-{next(q for q in bank if q not in questions)}", "a"))
     else:
         form += [(f"answer-{single}", c["id"]) for c in bank[single]["choices"]]
-    before = _state(live_tool.app)
-    response = learner.post(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt_id}", data=form)
+    before = _state(tool.app)
+    response = learner.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt_id}", data=form)
     assert response.status_code == status
     assert words in response.text and "Traceback" not in response.text
-    assert _state(live_tool.app) == before
+    assert _state(tool.app) == before
 
 
-def test_replayed_submission_and_closed_attempt_are_refused(live_tool, learner):
-    attempt_id, questions, csrf = _open_quiz(live_tool, learner)
-    form = [("csrf_token", csrf), *_answers(live_tool.app, questions, right=True)]
-    assert learner.post(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt_id}", data=form).status_code == 200
-    before = _state(live_tool.app)
-    replay = learner.post(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt_id}", data=form)
+def test_replayed_submission_and_closed_attempt_are_refused(tool, learner):
+    attempt_id, questions, csrf = _open_quiz(tool, learner)
+    form = [("csrf_token", csrf), *_answers(tool.app, questions, right=True)]
+    assert learner.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt_id}", data=form).status_code == 200
+    before = _state(tool.app)
+    replay = learner.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt_id}", data=form)
     assert replay.status_code == 409 and "déjà close" in replay.text
-    assert _state(live_tool.app) == before
+    assert _state(tool.app) == before
 
 
-def test_another_learners_attempt_is_refused(live_tool, peer, learner):
-    attempt_id, questions, _ = _open_quiz(live_tool, learner)
-    intruder = requests.Session()
-    peer.launch(intruder, user="learner-2")
-    page = intruder.get(f"{live_tool.url}/modules/{MODULE}/quiz")
-    before = _state(live_tool.app)
-    response = intruder.post(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt_id}",
-                             data=[("csrf_token", _csrf(page.text)), *_answers(live_tool.app, questions, True)])
+def test_another_learners_attempt_is_refused(tool, platform, learner):
+    attempt_id, questions, _ = _open_quiz(tool, learner)
+    intruder = tool.browser()
+    platform.launch(intruder, user="learner-2")
+    page = intruder.get(f"{tool.url}/modules/{MODULE}/quiz")
+    before = _state(tool.app)
+    response = intruder.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt_id}",
+                             data=[("csrf_token", _csrf(page.text)), *_answers(tool.app, questions, True)])
     assert response.status_code == 403 and "autre personne" in response.text
-    assert _state(live_tool.app) == before
-    assert intruder.get(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt_id}/result").status_code == 404
+    assert _state(tool.app) == before
+    assert intruder.get(f"{tool.url}/modules/{MODULE}/quiz/{attempt_id}/result").status_code == 404
 
 
-def test_player_needs_a_launch(live_tool):
-    response = requests.get(f"{live_tool.url}/modules/{MODULE}")
+def test_player_needs_a_launch(tool):
+    response = tool.get(f"{tool.url}/modules/{MODULE}")
     assert response.status_code == 401 and "plateforme" in response.text
 
 
-def test_launch_locale_and_language_switch(live_tool, peer):
-    browser = requests.Session()
-    landing = peer.launch(browser, locale="en-GB")
-    page = browser.get(live_tool.url + landing.headers["Location"])
-    assert '<html lang="en">' in page.text and "Start the module" in page.text and "<h1>Selling online</h1>" in page.text
-    switched = browser.post(f"{live_tool.url}/locale", data={"csrf_token": _csrf(page.text), "locale": "fr",
+def test_launch_locale_and_language_switch(tool, platform):
+    browser = tool.browser()
+    landing = platform.launch(browser, locale="en-GB")
+    page = browser.get(tool.url + landing.headers["Location"])
+    assert '<html lang="en">' in page.text and "Start the module" in page.text
+    assert "<h1>Selling online</h1>" in page.text
+    switched = browser.post(f"{tool.url}/locale", data={"csrf_token": _csrf(page.text), "locale": "fr",
                                                               "next": f"/modules/{MODULE}"})
     assert '<html lang="fr">' in switched.text and "Commencer le module" in switched.text

@@ -1,4 +1,4 @@
-"""An LRS client with credentials made through the CLI, against the tool served over HTTP."""
+"""An LRS client with credentials made through the CLI, against the tool answering in-process."""
 from __future__ import annotations
 
 import re
@@ -26,10 +26,11 @@ def make_credential(app, name: str, *scopes: str) -> tuple[str, str]:
 
 
 class LrsClient:
-    """requests with the xAPI version header and Basic auth, rooted at /xapi."""
+    """requests-style calls (a session, in-process by default) with the xAPI version header and Basic auth,
+    rooted at /xapi."""
 
-    def __init__(self, base: str, auth: tuple[str, str] | None):
-        self.base, self.http = base + "/xapi", requests.Session()
+    def __init__(self, base: str, auth: tuple[str, str] | None, http=None):
+        self.base, self.http = base + "/xapi", http if http is not None else requests.Session()
         self.http.auth = auth
         self.http.headers.update(VERSION)
 
@@ -40,8 +41,8 @@ class LrsClient:
 
 
 @pytest.fixture
-def lrs(live_tool):
-    return LrsClient(live_tool.url, make_credential(live_tool.app, "tests"))
+def lrs(tool):
+    return LrsClient(tool.url, make_credential(tool.app, "tests"), tool.browser())
 
 
 def statement(**overrides) -> dict:

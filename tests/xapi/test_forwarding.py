@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from lti_tool import create_app, database, prepare
@@ -31,13 +32,14 @@ def _count(app, model, **where):
         return db.scalar(query)
 
 
-def test_outage_loses_nothing_and_delivers_each_statement_once(live_tool, lrs, tmp_path):
+@pytest.mark.peer
+def test_outage_loses_nothing_and_delivers_each_statement_once(tool, lrs, tmp_path):
     port = free_port()
     external = _external_lrs(tmp_path, port)
     key, secret = make_credential(external, "passeport-forwarder", "write")
-    run_cli(live_tool.app, "lrs", "add", "regional-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
+    run_cli(tool.app, "lrs", "add", "regional-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
             "--username", key, "--password", secret)
-    forwarder = Forwarder(database(live_tool.app), Policy(batch_size=50, timeout=2, backoff_base=0.05,
+    forwarder = Forwarder(database(tool.app), Policy(batch_size=50, timeout=2, backoff_base=0.05,
                                                           backoff_cap=0.2, max_attempts=10_000))
     stop = threading.Event()
     worker = threading.Thread(target=forwarder.run_forever, args=(stop, 0.02), daemon=True)
@@ -49,28 +51,29 @@ def test_outage_loses_nothing_and_delivers_each_statement_once(live_tool, lrs, t
                 server.__exit__(None, None, None)
                 delivered_before_outage = _count(external, Statement)
             if start == RESTART_AT:
-                assert _count(live_tool.app, OutboxEntry, status="pending") > 0, "the outage held statements back"
+                assert _count(tool.app, OutboxEntry, status="pending") > 0, "the outage held statements back"
                 server = LiveServer(external, port).__enter__()
             batch = [statement() for _ in range(20)]
             assert lrs.post("/statements", json=batch).status_code == 200
             sent_ids += [s["id"] for s in batch]
         deadline = time.monotonic() + 90
-        while _count(live_tool.app, OutboxEntry, status="delivered") < STREAM and time.monotonic() < deadline:
+        while _count(tool.app, OutboxEntry, status="delivered") < STREAM and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         stop.set()
         worker.join(10)
         server.__exit__(None, None, None)
     assert 0 < delivered_before_outage <= OUTAGE_AT
-    assert _count(live_tool.app, OutboxEntry, status="delivered") == STREAM
-    assert _count(live_tool.app, OutboxEntry, status="dead") == 0
+    assert _count(tool.app, OutboxEntry, status="delivered") == STREAM
+    assert _count(tool.app, OutboxEntry, status="dead") == 0
     with database(external).sessions() as db:
         received = list(db.scalars(select(Statement.id)))
     assert len(received) == STREAM and set(received) == set(sent_ids)
-    assert "regional-lrs\tdelivered\t1200" in run_cli(live_tool.app, "outbox")
+    assert "regional-lrs\tdelivered\t1200" in run_cli(tool.app, "outbox")
 
 
-def test_a_refused_statement_is_a_visible_dead_letter(live_tool, lrs, tmp_path):
+@pytest.mark.peer
+def test_a_refused_statement_is_a_visible_dead_letter(tool, lrs, tmp_path):
     port = free_port()
     external = _external_lrs(tmp_path, port)
     key, secret = make_credential(external, "forwarder", "write")
@@ -78,14 +81,15 @@ def test_a_refused_statement_is_a_visible_dead_letter(live_tool, lrs, tmp_path):
     with LiveServer(external, port):
         external_client = __import__("tests.xapi.conftest", fromlist=["LrsClient"]).LrsClient(
             f"http://127.0.0.1:{port}", (key, secret))
-        assert external_client.post("/statements", json=dict(conflicting, verb={"id": "http://adlnet.gov/expapi/verbs/failed"})).status_code == 200
-        run_cli(live_tool.app, "lrs", "add", "strict-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
+        failed = dict(conflicting, verb={"id": "http://adlnet.gov/expapi/verbs/failed"})
+        assert external_client.post("/statements", json=failed).status_code == 200
+        run_cli(tool.app, "lrs", "add", "strict-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
                 "--username", key, "--password", secret)
         lrs.post("/statements", json=[conflicting, statement()])
-        assert Forwarder(database(live_tool.app)).run_once() == 1
-    report = run_cli(live_tool.app, "outbox")
+        assert Forwarder(database(tool.app)).run_once() == 1
+    report = run_cli(tool.app, "outbox")
     assert "strict-lrs\tdead\t1" in report and conflicting["id"] in report and "409" in report
-    assert "1 dead letter(s) queued again" in run_cli(live_tool.app, "outbox", "--retry-dead")
+    assert "1 dead letter(s) queued again" in run_cli(tool.app, "outbox", "--retry-dead")
 
 
 def test_the_environment_can_name_an_external_lrs(make_app, monkeypatch):

@@ -5,11 +5,10 @@ import base64
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,7 +19,7 @@ from tests.xapi.conftest import LrsClient, make_credential, statement
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 
 
-def test_post_then_get_sets_what_the_lrs_owns(live_tool, lrs):
+def test_post_then_get_sets_what_the_lrs_owns(tool, lrs):
     sent = statement()
     response = lrs.post("/statements", json=sent)
     assert response.status_code == 200 and response.json() == [sent["id"]]
@@ -29,7 +28,7 @@ def test_post_then_get_sets_what_the_lrs_owns(live_tool, lrs):
     assert got.status_code == 200
     body = got.json()
     assert body["version"] == "1.0.0" and body["stored"].endswith("Z")
-    assert body["authority"]["account"]["homePage"] == live_tool.url
+    assert body["authority"]["account"]["homePage"] == tool.url
     assert {k: body[k] for k in sent} == sent
     assert "X-Experience-API-Consistent-Through" in got.headers and "Last-Modified" in got.headers
 
@@ -74,21 +73,21 @@ def test_invalid_statement_names_the_field(lrs):
     assert lrs.post("/statements", data="{not json", headers={"Content-Type": "application/json"}).status_code == 400
 
 
-def test_version_header_and_credentials(live_tool, lrs):
-    plain = requests.post(f"{live_tool.url}/xapi/statements", json=statement(), auth=lrs.http.auth)
+def test_version_header_and_credentials(tool, lrs):
+    plain = tool.post(f"{tool.url}/xapi/statements", json=statement(), auth=lrs.http.auth)
     assert plain.status_code == 400 and "X-Experience-API-Version" in plain.text
-    anonymous = LrsClient(live_tool.url, None)
+    anonymous = LrsClient(tool.url, None, tool.browser())
     assert anonymous.post("/statements", json=statement()).status_code == 401
-    wrong = LrsClient(live_tool.url, (lrs.http.auth[0], "not-the-secret"))
+    wrong = LrsClient(tool.url, (lrs.http.auth[0], "not-the-secret"), tool.browser())
     assert wrong.get("/statements").status_code == 401
-    reader = LrsClient(live_tool.url, make_credential(live_tool.app, "dashboard", "read"))
+    reader = LrsClient(tool.url, make_credential(tool.app, "dashboard", "read"), tool.browser())
     assert reader.get("/statements").status_code == 200
     assert reader.post("/statements", json=statement()).status_code == 403
     from tests.xapi.conftest import run_cli
 
-    run_cli(live_tool.app, "credentials", "revoke", reader.http.auth[0])
+    run_cli(tool.app, "credentials", "revoke", reader.http.auth[0])
     assert reader.get("/statements").status_code == 401
-    assert "revoked" in run_cli(live_tool.app, "credentials", "list")
+    assert "revoked" in run_cli(tool.app, "credentials", "list")
 
 
 def _store_many(lrs, count, **overrides):
@@ -157,7 +156,8 @@ def test_voiding(lrs):
     assert lrs.get("/statements", params={"voidedStatementId": target["id"]}).json()["id"] == target["id"]
     listed = {s["id"] for s in lrs.get("/statements").json()["statements"]}
     assert target["id"] not in listed and voiding["id"] in listed
-    assert lrs.post("/statements", json=statement(verb={"id": VOIDED}, object={"objectType": "Activity", "id": "http://x.org/a"})).status_code == 400
+    activity = {"objectType": "Activity", "id": "http://x.org/a"}
+    assert lrs.post("/statements", json=statement(verb={"id": VOIDED}, object=activity)).status_code == 400
 
 
 def _multipart(parts: list[tuple[dict, bytes]]) -> tuple[bytes, str]:
@@ -191,7 +191,8 @@ def test_attachments_round_trip(lrs):
     assert content in got.content and sha.encode() in got.content
     missing, _ = _with_attachment(b"never sent")
     assert lrs.post("/statements", json=missing).status_code == 400
-    body, content_type = _multipart([({"Content-Type": "application/json"}, json.dumps(_with_attachment(content, "0" * 64)[0]).encode()),
+    wrong_hash = json.dumps(_with_attachment(content, "0" * 64)[0]).encode()
+    body, content_type = _multipart([({"Content-Type": "application/json"}, wrong_hash),
                                      ({"Content-Type": "text/plain", "X-Experience-API-Hash": "0" * 64}, content)])
     assert lrs.post("/statements", data=body, headers={"Content-Type": content_type}).status_code == 400
 
@@ -199,7 +200,7 @@ def test_attachments_round_trip(lrs):
 def _signer():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Passeport test signer")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                    .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
                    .not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
@@ -215,34 +216,35 @@ def test_signed_statements(lrs, tamper):
     sent, sha = _with_attachment(token, usage="http://adlnet.gov/expapi/attachments/signature",
                                  content_type="application/octet-stream", sent=sent)
     body, content_type = _multipart([({"Content-Type": "application/json"}, json.dumps(sent).encode()),
-                                     ({"Content-Type": "application/octet-stream", "X-Experience-API-Hash": sha}, token)])
+                                     ({"Content-Type": "application/octet-stream", "X-Experience-API-Hash": sha},
+                                      token)])
     response = lrs.post("/statements", data=body, headers={"Content-Type": content_type})
     assert response.status_code == (400 if tamper else 200), response.text
 
 
-def test_head_options_and_alternate_syntax(live_tool, lrs):
+def test_head_options_and_alternate_syntax(tool, lrs):
     sent = statement()
     lrs.post("/statements", json=sent)
     head = lrs.head("/statements", params={"statementId": sent["id"]})
     assert head.status_code == 200 and head.content == b"" and "Last-Modified" in head.headers
-    preflight = requests.options(f"{live_tool.url}/xapi/statements", headers={"Origin": "https://lms.example.org"})
+    preflight = tool.options(f"{tool.url}/xapi/statements", headers={"Origin": "https://lms.example.org"})
     assert preflight.status_code == 204
     assert "X-Experience-API-Version" in preflight.headers["Access-Control-Allow-Headers"]
     auth = "Basic " + base64.b64encode(":".join(lrs.http.auth).encode()).decode()
     other = statement()
-    alternate = requests.post(f"{live_tool.url}/xapi/statements", params={"method": "PUT"}, data={
+    alternate = tool.post(f"{tool.url}/xapi/statements", params={"method": "PUT"}, data={
         "statementId": other["id"], "content": json.dumps(other), "Authorization": auth,
         "X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"})
     assert alternate.status_code == 204, alternate.text
-    fetched = requests.post(f"{live_tool.url}/xapi/statements", params={"method": "GET"}, data={
+    fetched = tool.post(f"{tool.url}/xapi/statements", params={"method": "GET"}, data={
         "statementId": other["id"], "Authorization": auth, "X-Experience-API-Version": "1.0.3"})
     assert fetched.json()["id"] == other["id"]
-    assert requests.post(f"{live_tool.url}/xapi/statements", params={"method": "GET", "x": "1"},
+    assert tool.post(f"{tool.url}/xapi/statements", params={"method": "GET", "x": "1"},
                          data={"Authorization": auth}).status_code == 400
 
 
-def test_about_agents_and_activities(live_tool, lrs):
-    about = requests.get(f"{live_tool.url}/xapi/about")
+def test_about_agents_and_activities(tool, lrs):
+    about = tool.get(f"{tool.url}/xapi/about")
     assert about.status_code == 200 and "1.0.3" in about.json()["version"]
     sent = statement()
     lrs.post("/statements", json=sent)
@@ -254,14 +256,14 @@ def test_about_agents_and_activities(live_tool, lrs):
     assert lrs.delete("/statements").status_code == 405
 
 
-def test_the_same_statement_posted_concurrently_is_stored_once(live_tool, lrs):
+def test_the_same_statement_posted_concurrently_is_stored_once(tool, lrs):
     import threading
 
     sent, statuses = statement(), []
     barrier = threading.Barrier(8)
 
     def post():
-        client = LrsClient(live_tool.url, lrs.http.auth)
+        client = LrsClient(tool.url, lrs.http.auth, tool.browser())
         barrier.wait(timeout=30)
         statuses.append(client.post("/statements", json=sent).status_code)
 

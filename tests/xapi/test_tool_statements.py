@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timezone
+from datetime import UTC
 
-import requests
 from sqlalchemy import select
 
 from lti_tool import database, services
@@ -19,38 +18,38 @@ MODULE = "vendre-sur-internet"
 ADL = "http://adlnet.gov/expapi/verbs/"
 
 
-def _learn(live_tool, peer) -> requests.Session:
+def _learn(tool, platform):
     """Launch, read two sections, fail the quiz, pass it."""
-    browser = requests.Session()
-    landing = peer.launch(browser)
-    browser.get(live_tool.url + landing.headers["Location"])
-    module = services.catalogue(live_tool.app).get(MODULE)
-    bank = services.catalogue(live_tool.app).quiz(module.folder, "fr")
+    browser = tool.browser()
+    landing = platform.launch(browser)
+    browser.get(tool.url + landing.headers["Location"])
+    module = services.catalogue(tool.app).get(MODULE)
+    bank = services.catalogue(tool.app).quiz(module.folder, "fr")
     for section in module.sections[:2]:
-        browser.get(f"{live_tool.url}/modules/{MODULE}/sections/{section['id']}")
+        browser.get(f"{tool.url}/modules/{MODULE}/sections/{section['id']}")
     for right in (False, True):
-        page = browser.get(f"{live_tool.url}/modules/{MODULE}/quiz")
+        page = browser.get(f"{tool.url}/modules/{MODULE}/quiz")
         attempt = re.search(rf'action="/modules/{MODULE}/quiz/(\d+)"', page.text).group(1)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         form = [("csrf_token", csrf)]
         for qid in dict.fromkeys(re.findall(r'name="answer-(q\d+)"', page.text)):
             choices = [c for c in bank[qid]["choices"] if bool(c.get("correct")) == right]
             form += [(f"answer-{qid}", c["id"]) for c in (choices if right else choices[:1])]
-        browser.post(f"{live_tool.url}/modules/{MODULE}/quiz/{attempt}", data=form)
-        browser.post(f"{live_tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": csrf})
+        browser.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt}", data=form)
+        browser.post(f"{tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": csrf})
     return browser
 
 
-def test_learning_events_are_statements_in_the_lrs(live_tool, peer, lrs):
-    _learn(live_tool, peer)
-    actor = {"objectType": "Agent", "account": {"homePage": peer.issuer, "name": "learner-1"}}
+def test_learning_events_are_statements_in_the_lrs(tool, platform, lrs):
+    _learn(tool, platform)
+    actor = {"objectType": "Agent", "account": {"homePage": platform.issuer, "name": "learner-1"}}
     found = lrs.get("/statements", params={"agent": json.dumps(actor), "ascending": "true", "limit": 100}).json()
     statements = found["statements"]
     verbs = [s["verb"]["id"].removeprefix(ADL) for s in statements]
     assert verbs[:2] == ["launched", "initialized"]
     assert verbs.count("experienced") == 2 and verbs.count("answered") == 20
     assert verbs.count("failed") == 1 and verbs.count("passed") == 1 and verbs.count("completed") == 2
-    expected_registration = registration(Learner(0, None, peer.issuer, "learner-1", "peer-course-1"))
+    expected_registration = registration(Learner(0, None, platform.issuer, "learner-1", "peer-course-1"))
     for s in statements:
         validate_statement({k: v for k, v in s.items() if k not in ("stored", "authority", "version")})
         validate_statement(s)
@@ -59,7 +58,7 @@ def test_learning_events_are_statements_in_the_lrs(live_tool, peer, lrs):
         assert s["timestamp"].endswith("Z") and s["version"] == "1.0.0"
         assert s["authority"]["account"]["name"] == "passeport"
     passed = next(s for s in statements if s["verb"]["id"] == ADL + "passed")
-    assert passed["object"]["id"] == f"{live_tool.url}/modules/{MODULE}"
+    assert passed["object"]["id"] == f"{tool.url}/modules/{MODULE}"
     assert passed["result"]["score"]["scaled"] == 1.0 and passed["result"]["success"] is True
     assert passed["result"]["duration"].startswith("PT")
     answered = next(s for s in statements if s["verb"]["id"] == ADL + "answered")
@@ -79,19 +78,19 @@ def _ms(moment):
     """Statements carry millisecond timestamps."""
     if moment is None:
         return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def test_replay_rebuilds_the_live_projection(live_tool, peer):
-    _learn(live_tool, peer)
-    other = requests.Session()
-    peer.launch(other, user="learner-2")
-    module = services.catalogue(live_tool.app).get(MODULE)
+def test_replay_rebuilds_the_live_projection(tool, platform):
+    _learn(tool, platform)
+    other = tool.browser()
+    platform.launch(other, user="learner-2")
+    module = services.catalogue(tool.app).get(MODULE)
     for section in module.sections:
-        other.get(f"{live_tool.url}/modules/{MODULE}/sections/{section['id']}")
-    live = _projection(live_tool.app)
+        other.get(f"{tool.url}/modules/{MODULE}/sections/{section['id']}")
+    live = _projection(tool.app)
     assert {row[3] for row in live} == {"passed", "completed"}
-    output = run_cli(live_tool.app, "replay")
+    output = run_cli(tool.app, "replay")
     assert re.search(r"replayed \d+ learning event", output)
-    assert _projection(live_tool.app) == live
+    assert _projection(tool.app) == live
