@@ -108,7 +108,7 @@ class Link:
         parts = urlsplit(self.url)
         if parts.scheme != "https" or not parts.hostname:
             return "not an absolute https URL"
-        if parts.path in ("", "/") and not parts.query:
+        if parts.path in ("", "/") and not parts.query and _is_main_site(parts.hostname):
             return "a site's home page: link the precise page"
         return None
 
@@ -118,6 +118,12 @@ class Link:
 
     def problem(self) -> Problem:
         return Problem(self.path, str(self.line), f"link {self.url}: {self.defect}")
+
+
+def _is_main_site(host: str) -> bool:
+    """www.arcep.fr/ is a home page; cartefibre.arcep.fr/ is a dedicated service whose root is the page itself."""
+    labels = host.lower().split(".")
+    return labels[0] == "www" or len(labels) <= 2
 
 
 def external_links(root: Path) -> list[Link]:

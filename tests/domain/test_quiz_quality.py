@@ -139,11 +139,14 @@ def test_a_business_name_belongs_to_one_module(tree):
 def test_links_are_listed_with_their_defects(tree):
     lesson = tree / MODULE / "fr/02-choisir-ses-canaux.md"
     lesson.write_text(lesson.read_text(encoding="utf-8")
-                      + "\nVoir [le site](http://www.cnil.fr/fr/x) et [l'accueil](https://www.example.com/).\n",
+                      + "\nVoir [le site](http://www.cnil.fr/fr/x), [l'accueil](https://www.example.com/) "
+                        "et [la carte](https://cartefibre.arcep.fr).\n",
                       encoding="utf-8")
     links = {link.url: link for link in external_links(tree) if link.path == f"{MODULE}/fr/02-choisir-ses-canaux.md"}
     assert links["http://www.cnil.fr/fr/x"].defect == "not an absolute https URL"
     assert links["https://www.example.com/"].defect == "a site's home page: link the precise page"
     assert not links["https://www.example.com/"].official
+    assert links["https://cartefibre.arcep.fr"].defect is None  # a dedicated service: its root is the page
+    assert links["https://cartefibre.arcep.fr"].official
     assert all(link.defect is None for link in external_links(content_root())), \
         [f"{link.path}:{link.line} {link.url}" for link in external_links(content_root()) if link.defect]
