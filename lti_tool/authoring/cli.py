@@ -8,9 +8,10 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..domain.catalogue import Catalogue, Module, content_root
-from .content_check import check_content, french_word_count
+from ..domain.catalogue import LANGUAGES, Catalogue, Module, content_root
+from .content_check import Problem, check_content, external_links, french_word_count
 from .gift import export_module
+from .quiz_quality import bank_figures
 
 content_cli = AppGroup("content", help="The course content: validate it, export its quiz banks.")
 
@@ -26,23 +27,38 @@ def _root(root: Path | None) -> Path:
 
 @content_cli.command("check")
 @root_option
-def check(root: Path | None) -> None:
+@click.option("--links", is_flag=True, help="Also list every external link, by module, with its domain's standing.")
+def check(root: Path | None, links: bool) -> None:
     """Validate the content.
 
-    Prints every problem as path:where: message and exits 1; if there is none, a line per
-    module (French words, questions) and "content OK".
+    Prints a line per module and language (words, questions, scenarios, the longest-is-right share and
+    the best score of a no-knowledge guesser), then every problem as path:where: message; exits 1 on any
+    problem (or, with --links, any link that is not https or points at a site's home page).
     """
     root = _root(root)
+    for module in Catalogue(root).modules:
+        folder = root / "modules" / module.folder
+        for language in LANGUAGES:
+            click.echo(f"{module.folder} [{language}]: {_figures(folder, language)}")
+        click.echo(f"{module.folder}: {french_word_count(folder):,} French words")
     problems = check_content(root)
+    if links:
+        problems += _report_links(root)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.echo(f"{len(problems)} problem(s) in {root}", err=True)
         click.get_current_context().exit(1)
-    for module in Catalogue(root).modules:
-        folder = root / "modules" / module.folder
-        click.echo(f"{module.folder}: {french_word_count(folder):,} French words, {_question_count(folder)} questions")
     click.echo("content OK")
+
+
+def _report_links(root: Path) -> list[Problem]:
+    """Lists the links (network checks are impossible offline: form and domain only) and returns their defects."""
+    found = external_links(root)
+    for link in found:
+        click.echo(f"{link.path}:{link.line}: {link.url} [{link.standing}]")
+    click.echo(f"{len(found)} external links, {sum(link.official for link in found)} to official sources")
+    return [link.problem() for link in found if link.defect]
 
 
 @content_cli.command("export-gift")
@@ -73,5 +89,10 @@ def _module(catalogue: Catalogue, reference: str) -> Module:
     return found
 
 
-def _question_count(module_dir: Path) -> int:
-    return len(yaml.safe_load((module_dir / "quiz.fr.yaml").read_text(encoding="utf-8"))["questions"])
+def _figures(module_dir: Path, language: str) -> str:
+    path = module_dir / f"quiz.{language}.yaml"
+    try:
+        questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return "quiz bank unreadable (see the problems below)"
+    return str(bank_figures(questions if isinstance(questions, list) else []))

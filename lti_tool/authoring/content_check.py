@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import yaml
 
 from ..domain.catalogue import LANGUAGES
+from .quiz_quality import MAX_GUESSING_SCORE, MAX_LONGEST_RIGHT, MIN_SCENARIO_SHARE, bank_figures, shape_cue
 
 MIN_FRENCH_WORDS = 2500
-MIN_QUESTIONS = 12
+MIN_QUESTIONS = 30
+QUESTION_KINDS = ("scenario", "knowledge")
 QUESTION_TYPES = ("single", "multiple", "true_false")
 FRAMEWORKS = ("crcn", "digcomp")
 COURSE_KEYS = (("passport", "min_modules"), ("passport", "pass_mark"), ("quiz", "questions_per_attempt"), ("modules",))
@@ -65,9 +69,12 @@ class _Yaml:
         return Problem(self.path, _key_path(keys), message, node.start_mark.line + 1 if node else None)
 
 
-def check_content(root: Path) -> list[Problem]:
-    """Every problem of the content tree at ``root``; an empty list means it can ship."""
-    return list(_check_tree(Path(root)))
+def check_content(root: Path, today: date | None = None) -> list[Problem]:
+    """Every problem of the content tree at ``root``; an empty list means it can ship.
+
+    ``today`` dates the review-freshness rule (the real date by default).
+    """
+    return list(_check_tree(Path(root), today or date.today()))
 
 
 def french_word_count(module_dir: Path) -> int:
@@ -75,9 +82,63 @@ def french_word_count(module_dir: Path) -> int:
     return sum(len(WORD.findall(path.read_text(encoding="utf-8"))) for path in sorted((module_dir / "fr").glob("*.md")))
 
 
+OFFICIAL_DOMAINS = (  # primary sources the lessons cite: public bodies and their registries
+    "gouv.fr", "service-public.fr", "legifrance.gouv.fr", "europa.eu", "cnil.fr", "urssaf.fr", "arcep.fr",
+    "inpi.fr", "bpifrance.fr", "banque-france.fr", "afnic.fr", "ademe.fr", "pix.fr", "cci.fr", "artisanat.fr",
+    "net-entreprises.fr", "boamp.fr", "bloctel.gouv.fr",
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An external link of a lesson: where it is, and what can be said of it without the network."""
+
+    path: str
+    line: int
+    url: str
+
+    @property
+    def official(self) -> bool:
+        host = (urlsplit(self.url).hostname or "").lower()
+        return any(host == domain or host.endswith("." + domain) for domain in OFFICIAL_DOMAINS)
+
+    @property
+    def defect(self) -> str | None:
+        parts = urlsplit(self.url)
+        if parts.scheme != "https" or not parts.hostname:
+            return "not an absolute https URL"
+        if parts.path in ("", "/") and not parts.query and _is_main_site(parts.hostname):
+            return "a site's home page: link the precise page"
+        return None
+
+    @property
+    def standing(self) -> str:
+        return self.defect or ("official source" if self.official else "other source")
+
+    def problem(self) -> Problem:
+        return Problem(self.path, str(self.line), f"link {self.url}: {self.defect}")
+
+
+def _is_main_site(host: str) -> bool:
+    """www.arcep.fr/ is a home page; cartefibre.arcep.fr/ is a dedicated service whose root is the page itself."""
+    labels = host.lower().split(".")
+    return labels[0] == "www" or len(labels) <= 2
+
+
+def external_links(root: Path) -> list[Link]:
+    """Every absolute link of every lesson, in both languages, in file order."""
+    found = []
+    for lesson in sorted(Path(root).glob("modules/*/*/*.md")):
+        lines = lesson.read_text(encoding="utf-8").splitlines()
+        for number, line in _prose_lines(lines):
+            found += [Link(_relative(lesson, root), number, target) for bang, _label, target in LINK.findall(line)
+                      if not bang and SCHEME.match(target) and not target.startswith("mailto:")]
+    return found
+
+
 # --- the tree and course.yaml ---------------------------------------------------------------------
 
-def _check_tree(root: Path) -> Iterator[Problem]:
+def _check_tree(root: Path, today: date) -> Iterator[Problem]:
     course, problems = _load_yaml(root, root / "course.yaml")
     yield from problems
     competences, problems = _load_yaml(root, root / "competences.yaml")
@@ -88,8 +149,10 @@ def _check_tree(root: Path) -> Iterator[Problem]:
         return
     yield from _check_course(course, root)
     codes = competences.data if competences and isinstance(competences.data, dict) else None
+    cast: dict[str, str] = {}
     for folder in _existing_folders(course, root):
-        yield from _check_module(root / "modules" / folder, root, codes)
+        yield from _check_module(root / "modules" / folder, root, codes, today)
+        yield from _check_cast(root / "modules" / folder, root, cast)
 
 
 def _check_course(course: _Yaml, root: Path) -> Iterator[Problem]:
@@ -119,21 +182,53 @@ def _check_frameworks(competences: _Yaml) -> Iterator[Problem]:
 
 # --- a module ----------------------------------------------------------------------------------
 
-def _check_module(module_dir: Path, root: Path, codes: dict | None) -> Iterator[Problem]:
+def _check_module(module_dir: Path, root: Path, codes: dict | None, today: date) -> Iterator[Problem]:
     meta, problems = _load_yaml(root, module_dir / "module.yaml")
     yield from problems
-    files = []
+    files, section_ids = [], set()
     if meta:
         yield from _check_metadata(meta, module_dir.name, codes)
-        files = [s["file"] for s in _list(meta, ("sections",))
-                 if isinstance(s, dict) and isinstance(s.get("file"), str)]
+        yield from _check_review(meta, today)
+        sections = [s for s in _list(meta, ("sections",)) if isinstance(s, dict)]
+        files = [s["file"] for s in sections if isinstance(s.get("file"), str)]
+        section_ids = {s["id"] for s in sections if isinstance(s.get("id"), str)}
     for language in LANGUAGES:
         yield from _check_lessons(module_dir / language, root, files)
     words = french_word_count(module_dir)
     if words < MIN_FRENCH_WORDS:
         yield Problem(_relative(module_dir / "fr", root), "",
                       f"{words:,} French words, below the {MIN_FRENCH_WORDS:,} minimum")
-    yield from _check_quizzes(module_dir, root)
+    yield from _check_quizzes(module_dir, root, section_ids)
+
+
+def _check_review(meta: _Yaml, today: date) -> Iterator[Problem]:
+    """Lessons state laws, prices and dates: each module says when it was last checked, within a year."""
+    reviewed = _get(meta.data, ("reviewed",))
+    if not isinstance(reviewed, date):
+        yield meta.problem(("reviewed",), f"must be the date of the last review (YYYY-MM-DD), found {reviewed!r}")
+    elif reviewed > today:
+        yield meta.problem(("reviewed",), f"review date {reviewed} is in the future")
+    elif today > _a_year_after(reviewed):
+        yield meta.problem(("reviewed",), f"last reviewed {reviewed}, more than 12 months ago: review the module")
+
+
+def _a_year_after(day: date) -> date:
+    """The same day twelve months later (29 February: the 28th)."""
+    return day.replace(year=day.year + 1, day=min(day.day, 28) if day.month == 2 else day.day)
+
+
+def _check_cast(module_dir: Path, root: Path, cast: dict[str, str]) -> Iterator[Problem]:
+    """One business per name across the course: a name that returns must be the same business."""
+    meta, _ = _load_yaml(root, module_dir / "module.yaml")
+    if not meta:
+        return  # already reported by the module check
+    name = _get(meta.data, ("running_example", "name"))
+    if not isinstance(name, str) or not name.strip():
+        yield meta.problem(("running_example", "name"), "required: the name of the module's running-example business")
+        return
+    first = cast.setdefault(name.strip().casefold(), module_dir.name)
+    if first != module_dir.name:
+        yield meta.problem(("running_example", "name"), f"{name!r} is already the running example of {first}")
 
 
 def _check_metadata(meta: _Yaml, folder: str, codes: dict | None) -> Iterator[Problem]:
@@ -228,23 +323,55 @@ def _inline_defects(line: str, siblings: set[str]) -> Iterator[str]:
 
 # --- quiz banks --------------------------------------------------------------------------------
 
-def _check_quizzes(module_dir: Path, root: Path) -> Iterator[Problem]:
+def _check_quizzes(module_dir: Path, root: Path, section_ids: set[str]) -> Iterator[Problem]:
     banks = {}
     for language in LANGUAGES:
         bank, problems = _load_yaml(root, module_dir / f"quiz.{language}.yaml")
         yield from problems
         if bank:
             banks[language] = bank
-            yield from _check_bank(bank)
+            yield from _check_bank(bank, section_ids)
     if len(banks) == 2:
         yield from _compare_banks(banks["fr"], banks["en"])
 
 
-def _check_bank(bank: _Yaml) -> Iterator[Problem]:
+def _check_bank(bank: _Yaml, section_ids: set[str]) -> Iterator[Problem]:
     yield from _list_problems(bank, ("questions",), MIN_QUESTIONS)
     yield from _duplicates(bank, ("questions",), "id")
     for index in range(len(_list(bank, ("questions",)))):
         yield from _check_question(bank, ("questions", index))
+        yield from _check_question_use(bank, ("questions", index), section_ids)
+    yield from _check_measurement(bank)
+
+
+def _check_question_use(bank: _Yaml, keys: Keys, section_ids: set[str]) -> Iterator[Problem]:
+    """What a question is for: its kind, the section a wrong answer sends the learner back to, no shape cue."""
+    question = _get(bank.data, keys)
+    if not isinstance(question, dict):
+        return
+    if question.get("kind") not in QUESTION_KINDS:
+        yield bank.problem(keys + ("kind",), f"must be one of {', '.join(QUESTION_KINDS)}, found {question.get('kind')!r}")
+    if question.get("section") not in section_ids:
+        yield bank.problem(keys + ("section",), f"must be a section id of module.yaml, found {question.get('section')!r}")
+    cue = shape_cue(question)
+    if cue:
+        yield bank.problem(keys + ("choices",), f"a guesser finds this key by shape: {cue}")
+
+
+def _check_measurement(bank: _Yaml) -> Iterator[Problem]:
+    """A reader who opened no lesson must fail the bank, whatever fixed rule they follow."""
+    figures = bank_figures(_list(bank, ("questions",)))
+    if not figures.questions:
+        return
+    if figures.scenario_share < MIN_SCENARIO_SHARE:
+        yield bank.problem(("questions",), f"{figures.scenarios} scenario questions of {figures.questions}; "
+                                           f"at least {MIN_SCENARIO_SHARE:.0%} must be scenarios")
+    if figures.longest_right > MAX_LONGEST_RIGHT:
+        yield bank.problem(("questions",), f"the right answer is the longest choice in {figures.longest_right:.0%} "
+                                           f"of single-choice questions (at most {MAX_LONGEST_RIGHT:.0%})")
+    if figures.guessing > MAX_GUESSING_SCORE:
+        yield bank.problem(("questions",), f"a no-knowledge guesser scores {figures.guessing:.0%} "
+                                           f"({', '.join(figures.guessing_rules)}); at most {MAX_GUESSING_SCORE:.0%}")
 
 
 def _check_question(bank: _Yaml, keys: Keys) -> Iterator[Problem]:
@@ -310,6 +437,7 @@ def _signature(question: Any) -> list[tuple[Keys, str, Any]]:
     choices = question.get("choices") if isinstance(question.get("choices"), list) else []
     choices = [c if isinstance(c, dict) else {} for c in choices]
     return ([(("id",), "question id", question.get("id")), (("type",), "type", question.get("type")),
+             (("kind",), "kind", question.get("kind")), (("section",), "section", question.get("section")),
              (("choices",), "number of choices", len(choices))]
             + [(("choices", i, "id"), "choice id", c.get("id")) for i, c in enumerate(choices)]
             + [(("choices", i, "correct"), "correct answer", c.get("correct") is True) for i, c in enumerate(choices)])

@@ -1,6 +1,7 @@
 """The content validator: the real tree passes, and each kind of defect is reported at its place."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,23 @@ def sets(*changes):
     return lambda data: [setitem(path, value)(data) for path, value in changes]
 
 
+def together(*introductions):
+    """Several breaks applied to one tree."""
+    def apply(root: Path) -> None:
+        for introduce in introductions:
+            introduce(root)
+    return apply
+
+
+def retarget(section: str, to: str):
+    """Questions that name ``section`` name ``to`` instead: a section change then breaks only the section."""
+    def change(data) -> None:
+        for question in data["questions"]:
+            if question.get("section") == section:
+                question["section"] = to
+    return edit_quizzes(change)
+
+
 def case(name: str, introduce, *expected):
     return pytest.param(introduce, list(expected), id=name)
 
@@ -169,9 +187,12 @@ DEFECTS = [
          (META, "competences.crcn[0]", "unknown crcn code '9.9'")),
     case("module-digcomp-missing", edit_yaml(META, delitem(("competences", "digcomp"))),
          (META, "competences.digcomp", "required list missing")),
-    case("module-duplicate-section-id", edit_yaml(META, setitem(("sections", 1, "id"), "pourquoi-vendre-en-ligne")),
+    case("module-duplicate-section-id",
+         together(edit_yaml(META, setitem(("sections", 1, "id"), "pourquoi-vendre-en-ligne")),
+                  retarget("choisir-ses-canaux", "pourquoi-vendre-en-ligne")),
          (META, "sections[1].id", "duplicate id 'pourquoi-vendre-en-ligne' (first at sections[0])")),
-    case("module-section-id-missing", edit_yaml(META, delitem(("sections", 6, "id"))),
+    case("module-section-id-missing",
+         together(edit_yaml(META, delitem(("sections", 6, "id"))), retarget("passer-a-l-action", "pourquoi-vendre-en-ligne")),
          (META, "sections[6].id", "required key missing")),
     case("module-nine-sections", edit_yaml(META, lambda d: d["sections"].extend(
              {"id": name, "file": "01-pourquoi-vendre-en-ligne.md"} for name in ("x", "y"))),
@@ -205,16 +226,16 @@ DEFECTS = [
     # quiz banks
     case("quiz-en-missing", delete(EN_QUIZ), (EN_QUIZ, "", "file missing")),
     case("quiz-fr-missing", delete(FR_QUIZ), (FR_QUIZ, "", "file missing")),
-    case("quiz-yaml-syntax-error", replace_line(FR_QUIZ, 12, "        correct: true: false"),
-         (FR_QUIZ, "12", "YAML syntax error: mapping values")),
-    case("quiz-duplicate-yaml-key", insert_line(FR_QUIZ, 10, '        feedback: "Encore."'),
-         (FR_QUIZ, "10", "duplicate key 'feedback'")),
-    case("quiz-eleven-questions", edit_quizzes(lambda d: d.update(questions=d["questions"][:11])),
-         *both("questions", "11 items, expected at least 12")),
+    case("quiz-yaml-syntax-error", replace_line(FR_QUIZ, 14, "        correct: true: false"),
+         (FR_QUIZ, "14", "YAML syntax error: mapping values")),
+    case("quiz-duplicate-yaml-key", insert_line(FR_QUIZ, 12, '        feedback: "Encore."'),
+         (FR_QUIZ, "12", "duplicate key 'feedback'")),
+    case("quiz-twenty-nine-questions", edit_quizzes(lambda d: d.update(questions=d["questions"][:29])),
+         *both("questions", "29 items, expected at least 30")),
     case("quiz-duplicate-question-id", edit_quizzes(setitem(q(1, "id"), "q01")),
          *both("questions[1].id", "duplicate id 'q01' (first at questions[0])")),
-    case("quiz-question-id-mismatch", edit_quizzes(setitem(q(2, "id"), "q30"), ["en"]),
-         (EN_QUIZ, "questions[2].id", "question id differs between languages: 'q03' in quiz.fr.yaml, 'q30' here")),
+    case("quiz-question-id-mismatch", edit_quizzes(setitem(q(2, "id"), "q99"), ["en"]),
+         (EN_QUIZ, "questions[2].id", "question id differs between languages: 'q03' in quiz.fr.yaml, 'q99' here")),
     case("quiz-choice-id-mismatch", edit_quizzes(setitem(q(0, "choices", 1, "id"), "z"), ["en"]),
          (EN_QUIZ, "questions[0].choices[1].id", "choice id differs between languages: 'b' in quiz.fr.yaml, 'z' here")),
     case("quiz-type-mismatch", edit_quizzes(setitem(q(0, "type"), "multiple"), ["en"]),
@@ -225,18 +246,19 @@ DEFECTS = [
           "correct answer differs between languages: False in quiz.fr.yaml")),
     case("quiz-question-count-mismatch",
          edit_quizzes(lambda d: d["questions"].append(dict(d["questions"][0], id="q99")), ["en"]),
-         (EN_QUIZ, "questions", "15 questions here, 14 in quiz.fr.yaml")),
+         (EN_QUIZ, "questions", "33 questions here, 32 in quiz.fr.yaml")),
     case("quiz-unknown-type", edit_quizzes(setitem(q(0, "type"), "essay")),
          *both("questions[0].type", "unknown type 'essay'; allowed: single, multiple, true_false")),
     case("quiz-single-two-correct", edit_quizzes(setitem(q(0, "choices", 0, "correct"), True)),
          *both("questions[0].choices", "single question needs exactly one correct choice, found 2")),
     case("quiz-single-none-correct", edit_quizzes(setitem(q(0, "choices", 1, "correct"), False)),
          *both("questions[0].choices", "single question needs exactly one correct choice, found 0")),
-    case("quiz-multiple-all-correct", edit_quizzes(setitem(q(2, "choices", 2, "correct"), True)),
-         *both("questions[2].choices", "at least one correct and one incorrect choice, found 4 correct of 4")),
+    case("quiz-multiple-all-correct",
+         edit_quizzes(lambda d: [c.update(correct=True) for c in d["questions"][2]["choices"]]),
+         *both("questions[2].choices", "at least one correct and one incorrect choice, found 5 correct of 5")),
     case("quiz-multiple-none-correct",
          edit_quizzes(lambda d: [c.update(correct=False) for c in d["questions"][2]["choices"]]),
-         *both("questions[2].choices", "at least one correct and one incorrect choice, found 0 correct of 4")),
+         *both("questions[2].choices", "at least one correct and one incorrect choice, found 0 correct of 5")),
     case("quiz-true-false-ids-wrong",
          edit_quizzes(sets((q(1, "choices", 0, "id"), "vrai"), (q(1, "choices", 1, "id"), "faux"))),
          *both("questions[1].choices", 'must have the ids "true" and "false" (quoted), found [\'vrai\', \'faux\']')),
@@ -271,10 +293,10 @@ def test_each_defect_is_reported_at_its_place(tree, introduce, expected):
 
 
 def test_yaml_problems_carry_the_line_of_their_key(tree):
-    replace_line(FR_QUIZ, 13, '        feedback: ""')(tree)
+    replace_line(FR_QUIZ, 15, '        feedback: ""')(tree)
     [problem] = check_content(tree)
-    assert (problem.where, problem.line) == ("questions[0].choices[1].feedback", 13)
-    assert str(problem) == f"{FR_QUIZ}:questions[0].choices[1].feedback: must be non-empty text, found '' (line 13)"
+    assert (problem.where, problem.line) == ("questions[0].choices[1].feedback", 15)
+    assert str(problem) == f"{FR_QUIZ}:questions[0].choices[1].feedback: must be non-empty text, found '' (line 15)"
 
 
 def test_links_images_and_code_that_are_fine(tree):
@@ -316,17 +338,19 @@ def test_check_command_on_valid_content(tree, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[-1] == "content OK"
-    assert len(lines) == 19
-    assert lines[4] == f"05-vendre-sur-internet: {french_word_count(tree / MODULE):,} French words, 14 questions"
+    assert len(lines) == 18 * 3 + 1  # per module: its French bank, its English bank, its word count
+    assert re.fullmatch(r"05-vendre-sur-internet \[fr\]: 32 questions \(\d+ scenarios\), right answer longest in "
+                        r"\d+% of single-choice, best guessing score \d+%", lines[12]), lines[12]
+    assert re.fullmatch(r"05-vendre-sur-internet: \d,\d{3} French words", lines[14]), lines[14]
 
 
 def test_check_command_lists_problems_and_fails(tree, tmp_path):
     delete(f"{MODULE}/en/03-les-obligations-legales.md")(tree)
-    replace_line(FR_QUIZ, 12, "        correct: true: false")(tree)
+    replace_line(FR_QUIZ, 14, "        correct: true: false")(tree)
     result = invoke(tmp_path, "check", "--root", str(tree))
     assert result.exit_code == 1
     assert f"{EN_LESSON}: section file missing (listed in module.yaml sections)" in result.output
-    assert f"{FR_QUIZ}:12: YAML syntax error" in result.output
+    assert f"{FR_QUIZ}:14: YAML syntax error" in result.output
     assert "content OK" not in result.output
 
 
@@ -335,5 +359,5 @@ def test_check_command_defaults_to_the_installed_content(tmp_path):
     result = invoke(tmp_path, "check")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[-1] == "content OK" and len(lines) == 19
-    assert lines[4].startswith("05-vendre-sur-internet: ") and lines[4].endswith(" questions")
+    assert lines[-1] == "content OK" and len(lines) == 55
+    assert lines[12].startswith("05-vendre-sur-internet [fr]: 32 questions (")
