@@ -19,7 +19,7 @@ from xapi.sql import utcnow
 from ..models import Award, Membership, Progress, QuestionMiss, QuizAttempt, User
 from .catalogue import Catalogue
 from .learning import Status
-from .quiz import grade
+from .quiz import correct_choices
 from .roles import Role
 
 FILTERS = ("all", "not_started", "stuck", "passed", "passport")
@@ -146,9 +146,9 @@ def learner_detail(connection: Connection, catalogue: Catalogue, user_id: int, l
         if module is None:
             continue
         bank = catalogue.quiz(module.folder, locale)
-        known = [q for q in attempt["question_ids"] if q in bank]
-        result = grade(bank, known, {q: a for q, a in (attempt["answers"] or {}).items() if q in bank})
-        missed = [(q.question_id, bank[q.question_id]["prompt"]) for q in result.results if not q.correct]
+        answers = attempt["answers"] or {}
+        missed = [(q, bank[q]["prompt"]) for q in attempt["question_ids"]  # questions since removed are skipped
+                  if q in bank and set(answers.get(q, ())) != set(correct_choices(bank[q]))]
         attempts.setdefault(module.id, []).append(
             {"id": attempt["id"], "score": attempt["score"], "started_at": attempt["started_at"],
              "submitted_at": attempt["submitted_at"], "missed": missed})
