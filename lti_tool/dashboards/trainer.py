@@ -62,8 +62,33 @@ def trainer_home():
     with services.database().read() as connection:
         course = _course(connection, context_id)
         grid = report.grid(connection, context_id, query)
-    return render_template("trainer/grid.html", course=course, grid=grid, query=query,
-                           modules=services.catalogue().modules, filters=report.FILTERS, sorts=report.SORTS)
+    modules = services.catalogue().modules
+    return render_template("trainer/grid.html", course=course, grid=grid, query=query, modules=modules,
+                           rows=list(zip(grid.rows, _cells(grid, modules), strict=True)), filters=report.FILTERS, sorts=report.SORTS)
+
+
+def _cells(grid: report.Grid, modules) -> list[list[tuple[str, str, str]]]:
+    """Each row's cells as (status, label, details), composed here: a page has 450 of them."""
+    labels = {status: _(label) for status, label in STATUS_LABELS.items()}
+    sections_word, attempts_word = _("sections"), _("tent.")
+    not_started = ("not_started", labels["not_started"], "")
+    rows = []
+    for row in grid.rows:
+        cells = []
+        for module in modules:
+            cell = row.cells.get(module.id)
+            if cell is None or cell.status == "not_started":
+                cells.append(not_started)
+                continue
+            details = []
+            if cell.status in ("in_progress", "completed"):
+                details.append(f"{cell.sections_read}/{len(module.sections)} {sections_word}")
+            if cell.best_score is not None:
+                details.append(f"{round(cell.best_score * 100)} % · {cell.attempts} {attempts_word}")
+            details.append(f"{cell.time_spent_seconds // 60} min")
+            cells.append((cell.status, labels[cell.status], " · ".join(details)))
+        rows.append(cells)
+    return rows
 
 
 def _learner_or_404(connection, context_id: int, user_id: int) -> None:
@@ -102,10 +127,6 @@ STATUS_LABELS = {"not_started": "Pas commencé", "in_progress": "En cours", "com
                  "passed": "Validé", "failed": "Non validé"}
 
 
-def _status_label(status: str) -> str:
-    return _(STATUS_LABELS[status])
-
-
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -116,16 +137,19 @@ def _grid_table(context_id: int) -> tuple[list[str], list[list]]:
         grid = report.grid(connection, context_id, query, paginate=False)
     header = [_("Apprenant"), _("Module"), _("Statut"), _("Sections lues"), _("Meilleur score (%)"),
               _("Tentatives"), _("Temps passé (min)"), _("Dernière activité (UTC)")]
+    labels = {status: _(label) for status, label in STATUS_LABELS.items()}
+    modules = services.catalogue().modules
     rows = []
     for row in grid.rows:
-        for module in services.catalogue().modules:
-            cell = row.cells.get(module.id) or {}
-            best = cell.get("best_score")
-            rows.append([row.name, module.id, _status_label(cell.get("status") or "not_started"),
-                         len(cell.get("sections_viewed") or []), round(best * 100) if best is not None else "",
-                         cell.get("attempts") or 0, round((cell.get("time_spent_seconds") or 0) / 60),
-                         _when(cell.get("last_activity_at")) if cell.get("status") not in (None, "not_started")
-                         else ""])
+        for module in modules:
+            cell = row.cells.get(module.id)
+            if cell is None:
+                rows.append([row.name, module.id, labels["not_started"], 0, "", 0, 0, ""])
+                continue
+            rows.append([row.name, module.id, labels[cell.status], cell.sections_read,
+                         round(cell.best_score * 100) if cell.best_score is not None else "", cell.attempts,
+                         round(cell.time_spent_seconds / 60),
+                         _when(cell.last_activity_at) if cell.status != "not_started" else ""])
     return header, rows
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 
 from xapi.sql import utcnow
 
@@ -52,6 +53,22 @@ class GridQuery:
             raise BadQuery("stuck days: 1 to 365")
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A learner's progress on one module, as the grid shows it."""
+
+    status: str
+    sections_read: int
+    best_score: float | None
+    attempts: int
+    time_spent_seconds: int
+    last_activity_at: datetime
+
+
+CELL_COLUMNS = (Progress.status, func.json_array_length(Progress.sections_viewed), Progress.best_score,
+                Progress.attempts, Progress.time_spent_seconds, Progress.last_activity_at)
+
+
 @dataclass
 class LearnerRow:
     user_id: int
@@ -60,7 +77,7 @@ class LearnerRow:
     last_activity: datetime | None
     passport: bool
     stuck: bool
-    cells: dict[str, dict] = field(default_factory=dict)  # progress by module id (absent: not started)
+    cells: dict[str, Cell] = field(default_factory=dict)  # by module id (absent: not started)
 
 
 @dataclass
@@ -89,7 +106,7 @@ def _summaries(context_id: int, stuck_before: datetime):
     """One row per learner of the course: name, modules passed, last activity, passport, stuck."""
     members = roster(context_id).subquery()
     begun = Progress.status.in_([Status.IN_PROGRESS.value, Status.COMPLETED.value, Status.FAILED.value])
-    passport = exists().where(Award.user_id == User.id, Award.kind == "passport", Award.revoked_at.is_(None))
+    passport = aliased(Award)  # joined, not EXISTS: PostgreSQL would hash every passport of every course
     last_activity = func.max(case((Progress.status != Status.NOT_STARTED.value, Progress.last_activity_at)))
     started = func.count(case((Progress.status != Status.NOT_STARTED.value, 1)))
     unfinished = func.count(case((begun, 1)))
@@ -98,8 +115,10 @@ def _summaries(context_id: int, stuck_before: datetime):
                    func.count(case((Progress.status == Status.PASSED.value, 1))).label("passed"),
                    last_activity.label("last_activity"), started.label("started"),
                    or_(failing > 0, and_(unfinished > 0, last_activity < stuck_before)).label("stuck"),
-                   passport.label("passport"))
+                   func.max(passport.id).is_not(None).label("passport"))
             .select_from(members).join(User, User.id == members.c.user_id)
+            .outerjoin(passport, and_(passport.user_id == User.id, passport.kind == "passport",
+                                      passport.revoked_at.is_(None)))
             .outerjoin(Progress, Progress.user_id == User.id)
             .group_by(User.id, User.name, User.sub)).subquery()
 
@@ -123,8 +142,9 @@ def grid(connection: Connection, context_id: int, query: GridQuery, now: datetim
     rows = {r.user_id: LearnerRow(r.user_id, r.name, r.passed, r.last_activity, bool(r.passport), bool(r.stuck))
             for r in found}
     if rows:
-        for cell in connection.execute(select(Progress).where(Progress.user_id.in_(rows))).mappings():
-            rows[cell["user_id"]].cells[cell["module_id"]] = dict(cell)
+        for user_id, module_id, *cell in connection.execute(
+                select(Progress.user_id, Progress.module_id, *CELL_COLUMNS).where(Progress.user_id.in_(rows))):
+            rows[user_id].cells[module_id] = Cell(*cell)
     return Grid(list(rows.values()), found[0].total if found else 0, query)
 
 
