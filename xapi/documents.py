@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response
 from sqlalchemy import delete, select, update
@@ -73,7 +73,7 @@ def _etag(content: bytes) -> str:
 
 
 def _http_date(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return moment.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 def get(kind: Kind, xreq: XapiRequest, _principal) -> Response:
@@ -121,7 +121,7 @@ def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
         if merge and row is not None:
             content, content_type = _merged(row, xreq)
         values = {"content": content, "content_type": content_type, "etag": _etag(content),
-                  "updated": datetime.now(timezone.utc)}
+                  "updated": datetime.now(UTC)}
         if row is None:
             connection.execute(DOCUMENTS.insert().values(**key, document_id=document_id, **values))
         else:
@@ -147,7 +147,8 @@ def _preconditions(kind: Kind, xreq: XapiRequest, row, strict: bool) -> None:
     current = f'"{row.etag}"' if row is not None else None
     if if_match is not None and (current is None or (if_match.strip() != "*" and current not in _tags(if_match))):
         raise XapiError(412, "If-Match does not match the document's current ETag")
-    if if_none_match is not None and current is not None and (if_none_match.strip() == "*" or current in _tags(if_none_match)):
+    matches = if_none_match is not None and (if_none_match.strip() == "*" or current in _tags(if_none_match))
+    if matches and current is not None:
         raise XapiError(412, "If-None-Match: the document already exists")
     if strict and kind.strict_concurrency and row is not None and if_match is None and if_none_match is None:
         raise XapiError(409, "this document exists: send If-Match with its ETag (or If-None-Match) to change it")

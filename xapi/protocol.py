@@ -1,11 +1,11 @@
 """One request shape for every xAPI resource, whether sent plainly or with the alternate request syntax."""
 from __future__ import annotations
 
-import orjson
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 
+import orjson
 from flask import Request
 
 from .validation import validate_agent

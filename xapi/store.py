@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import orjson
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterator
-
 from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
@@ -28,11 +27,11 @@ class Conflict(Exception):
 
 
 def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso(datetime.now(UTC))
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_time(value: str) -> datetime:
@@ -43,7 +42,7 @@ def parse_time(value: str) -> datetime:
         digits = "".join(c for c in rest if c.isdigit())
         text = f"{head}.{digits[:6]}{rest[len(digits):]}"
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def equivalent(a: dict, b: dict) -> bool:
