@@ -78,7 +78,20 @@ def prepare(statement: dict, authority: dict, stored: str) -> dict:
     prepared.setdefault("timestamp", stored)
     prepared["authority"] = authority
     prepared.setdefault("version", STORED_VERSION)
+    _context_activities_as_arrays(prepared)
+    if prepared["object"].get("objectType") == "SubStatement":
+        prepared["object"] = dict(prepared["object"])
+        _context_activities_as_arrays(prepared["object"])
     return prepared
+
+
+def _context_activities_as_arrays(statement: dict) -> None:
+    """A single context activity may be sent as an object; it is stored (and returned) in an array (XAPI-00096)."""
+    context = statement.get("context")
+    if context and any(isinstance(v, dict) for v in (context.get("contextActivities") or {}).values()):
+        statement["context"] = {**context, "contextActivities": {
+            kind: [value] if isinstance(value, dict) else value
+            for kind, value in context["contextActivities"].items()}}
 
 
 def _mentions(statement: dict) -> Iterator[tuple[str, str, str]]:
@@ -95,7 +108,7 @@ def _mentions(statement: dict) -> Iterator[tuple[str, str, str]]:
             yield mention_kind, key, "related"
     context = statement.get("context") or {}
     for activities in (context.get("contextActivities") or {}).values():
-        for activity in activities if isinstance(activities, list) else [activities]:
+        for activity in activities:  # arrays once prepared
             yield "activity", activity["id"], "related"
     for field in ("instructor", "team"):
         yield from _agent_mentions(context.get(field), "related")
