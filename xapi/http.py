@@ -194,6 +194,7 @@ def statements_post(xreq: XapiRequest, principal) -> Response:
 
 def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
     validate_statements(batch)
+    match_attachments(batch, attachments)
     check_signatures(batch, attachments)
     stored, authority = now_iso(), principal.authority(lrs().base_url)
     prepared = [prepare(s, authority, stored) for s in batch]
@@ -219,15 +220,12 @@ def _save(prepared: list[dict], attachments: dict) -> list[str]:
 
 
 def _read_statements(xreq: XapiRequest):
-    """The statement(s) and the attachments sent with them, checked against their declared hashes."""
+    """The statement(s) and the attachment parts sent with them, each part checked against its hash."""
     if xreq.mimetype == "application/json":
-        statements, attachments = xreq.json(), {}
-    elif xreq.mimetype == "multipart/mixed":
-        statements, attachments = read_multipart(xreq)
-    else:
-        raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
-    match_attachments(statements if isinstance(statements, list) else [statements], attachments)
-    return statements, attachments
+        return xreq.json(), {}
+    if xreq.mimetype == "multipart/mixed":
+        return read_multipart(xreq)
+    raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
 
 
 def _multipart(body, attachments: dict, headers: dict) -> Response:
