@@ -52,26 +52,33 @@ def _route(path: str, resource: str, needs_auth: bool = True):
     def view():
         if request.method == "OPTIONS":
             return Response(status=204)
-        try:
-            xreq = from_flask(request)
-            handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
-            if handler is None:
-                raise XapiError(405, f"{xreq.method} is not allowed on {path}")
-            principal = None
-            if needs_auth:
-                _check_version(xreq)
-                principal = _authorise(xreq)
-            response = handler(xreq, principal)
-            if xreq.method == "HEAD":
-                response.set_data(b"")
-            return response
-        except XapiError as error:
-            return _error(error.status, error.message)
-        except StatementInvalid as error:
-            return _error(400, f"{error.path or 'statement'}: {error.message}")
+        response = _answer(path, resource, needs_auth)
+        if resource == "statements":  # on every answer, errors included (XAPI-00153)
+            response.headers.setdefault("X-Experience-API-Consistent-Through", now_iso())
+        return response
 
     view.__name__ = f"xapi_{resource}"
     bp.add_url_rule(path, view_func=view, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
+
+
+def _answer(path: str, resource: str, needs_auth: bool) -> Response:
+    try:
+        xreq = from_flask(request)
+        handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
+        if handler is None:
+            raise XapiError(405, f"{xreq.method} is not allowed on {path}")
+        principal = None
+        if needs_auth:
+            _check_version(xreq)
+            principal = _authorise(xreq)
+        response = handler(xreq, principal)
+        if xreq.method == "HEAD":
+            response.set_data(b"")
+        return response
+    except XapiError as error:
+        return _error(error.status, error.message)
+    except StatementInvalid as error:
+        return _error(400, f"{error.path or 'statement'}: {error.message}")
 
 
 def _check_version(xreq: XapiRequest) -> None:
@@ -113,10 +120,9 @@ def statements_get(xreq: XapiRequest, _principal) -> Response:
         attachments = lrs().store.attachments_for(connection, found) if with_attachments else {}
     body = {"statements": [formats.apply(s, form, xreq.languages) for s in found],
             "more": _more_url(query, form, with_attachments, more) if more else ""}
-    headers = {"X-Experience-API-Consistent-Through": now_iso()}
     if with_attachments:
-        return _multipart(body, attachments, headers)
-    return _json(body, **headers)
+        return _multipart(body, attachments, {})
+    return _json(body)
 
 
 def _single_statement(xreq, single, form, with_attachments) -> Response:
@@ -130,8 +136,7 @@ def _single_statement(xreq, single, form, with_attachments) -> Response:
     if found is None:
         raise XapiError(404, f"no {'voided ' if voided else ''}statement {statement_id}")
     body = formats.apply(found, form, xreq.languages)
-    headers = {"X-Experience-API-Consistent-Through": now_iso(),
-               "Last-Modified": _http_date(parse_time(found["stored"]))}
+    headers = {"Last-Modified": _http_date(parse_time(found["stored"]))}
     return _multipart(body, attachments, headers) if with_attachments else _json(body, **headers)
 
 

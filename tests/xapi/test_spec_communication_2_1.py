@@ -1,0 +1,40 @@
+"""xAPI 1.0.3 Communication 2.1, the Statement Resource."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+
+from tests.xapi.conftest import statement
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+CONSISTENT = "X-Experience-API-Consistent-Through"
+
+
+def _consistent_through(response) -> datetime:
+    return datetime.fromisoformat(response.headers[CONSISTENT].replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("params", [
+    {"statementId": "not-a-statement", "agent": "{}"},          # XAPI-00151: statementId with another filter
+    {"voidedStatementId": str(uuid.uuid4()), "verb": VOIDED},   # XAPI-00150
+    {"format": "everything"},                                   # misused parameter
+    {"statementId": str(uuid.uuid4())},                         # unknown statement: 404
+])
+def test_every_get_answer_carries_consistent_through(lrs, params):
+    """XAPI-00153 (Communication 2.1.3.s2.b5): the header is returned whatever the status code."""
+    for method in (lrs.get, lrs.head):
+        response = method("/statements", params=params)
+        assert response.status_code in (400, 404)
+        assert _consistent_through(response).tzinfo is not None
+
+
+def test_a_voided_statement_asked_by_statement_id_is_a_404_with_consistent_through(lrs):
+    """XAPI-00018 (Data 2.3.2.s2.b3) and XAPI-00163."""
+    target = statement()
+    lrs.post("/statements", json=target)
+    lrs.post("/statements", json=statement(verb={"id": VOIDED}, object={"objectType": "StatementRef",
+                                                                         "id": target["id"]}))
+    response = lrs.get("/statements", params={"statementId": target["id"]})
+    assert response.status_code == 404 and CONSISTENT in response.headers
