@@ -64,9 +64,12 @@ def _canonical(value, languages: list[str]):
 
 
 def _one_language(language_map: dict, languages: list[str]) -> dict:
-    for wanted in languages:
-        for tag in language_map:
-            if tag.lower() == wanted.lower() or tag.lower().split("-")[0] == wanted.lower().split("-")[0]:
-                return {tag: language_map[tag]}
+    """By the client's preference: the exact tag, else one of the same primary language (en-GB → en, en-US)."""
+    tags = {tag.lower(): tag for tag in language_map}
+    for wanted in (w.lower() for w in languages):
+        tag = tags.get(wanted) or next((t for low, t in tags.items() if low.split("-")[0] == wanted.split("-")[0]),
+                                       None)
+        if tag is not None:
+            return {tag: language_map[tag]}
     first = next(iter(language_map), None)
     return {first: language_map[first]} if first else {}

@@ -38,3 +38,18 @@ def test_a_voided_statement_asked_by_statement_id_is_a_404_with_consistent_throu
                                                                          "id": target["id"]}))
     response = lrs.get("/statements", params={"statementId": target["id"]})
     assert response.status_code == 404 and CONSISTENT in response.headers
+
+
+def test_canonical_prefers_the_exact_accept_language_tag(lrs):
+    """XAPI-00172 and XAPI-00169 (Communication 2.1.3.s1 table 1 rows 11-12): one language, the one asked for."""
+    sent = statement(verb={"id": "http://adlnet.gov/expapi/verbs/attended",
+                           "display": {"en-US": "attended", "en-GB": "attended (GB)", "fr-FR": "a assisté"}},
+                     object={"objectType": "Activity", "id": "http://example.org/meeting",
+                             "definition": {"name": {"en": "Other", "en-US": "meeting", "en-GB": "meeting (GB)"}}})
+    lrs.post("/statements", json=sent)
+    got = lrs.get("/statements", params={"statementId": sent["id"], "format": "canonical"},
+                  headers={"Accept-Language": "en-GB"}).json()
+    assert got["verb"]["display"] == {"en-GB": "attended (GB)"}
+    assert got["object"]["definition"]["name"] == {"en-GB": "meeting (GB)"}
+    exact = lrs.get("/statements", params={"statementId": sent["id"]}, headers={"Accept-Language": "en-GB"}).json()
+    assert exact["verb"]["display"] == sent["verb"]["display"]
