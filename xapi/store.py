@@ -149,6 +149,34 @@ def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dic
     return rows, activity_rows, agent_rows, definitions
 
 
+def _filters(q: StatementQuery) -> list:
+    """The conditions on what a statement is about (agent, verb, activity, registration)."""
+    filters = []
+    if q.verb:
+        filters.append(STATEMENTS.c.verb_id == q.verb)
+    if q.registration:
+        filters.append(STATEMENTS.c.registration == q.registration)
+    if q.activity:
+        roles = ["object", "related"] if q.related_activities else ["object"]
+        filters.append(exists().where(ACTIVITIES.c.statement_id == STATEMENTS.c.id,
+                                      ACTIVITIES.c.activity_id == q.activity, ACTIVITIES.c.role.in_(roles)))
+    if q.agent:
+        roles = ["actor", "object", "related"] if q.related_agents else ["actor", "object"]
+        filters.append(exists().where(AGENTS.c.statement_id == STATEMENTS.c.id,
+                                      AGENTS.c.agent_key == q.agent, AGENTS.c.role.in_(roles)))
+    return filters
+
+
+def _targets(filters: list):
+    """Ids of the statements the filters match, voided ones included, and of every statement referring to one
+    of them through StatementRefs, directly or along a chain: a statement targeting a match matches too
+    (Communication 2.1.3 filter conditions for StatementRefs, XAPI-00162)."""
+    matched = select(STATEMENTS.c.id).where(*filters).cte("matched", recursive=True)
+    referring = STATEMENTS.alias("referring")
+    matched = matched.union(select(referring.c.id).where(referring.c.object_statement_id == matched.c.id))
+    return select(matched.c.id)
+
+
 class SqlStatementStore:
     """Statements, their index rows and activity definitions, written in the caller's transaction."""
 
@@ -220,22 +248,13 @@ class SqlStatementStore:
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
         conditions = [STATEMENTS.c.voided.is_(False)]
-        if q.verb:
-            conditions.append(STATEMENTS.c.verb_id == q.verb)
-        if q.registration:
-            conditions.append(STATEMENTS.c.registration == q.registration)
+        filters = _filters(q)
+        if filters:
+            conditions.append(or_(and_(*filters), STATEMENTS.c.object_statement_id.in_(_targets(filters))))
         if q.since:
             conditions.append(STATEMENTS.c.stored > q.since)
         if q.until:
             conditions.append(STATEMENTS.c.stored <= q.until)
-        if q.activity:
-            roles = ["object", "related"] if q.related_activities else ["object"]
-            conditions.append(exists().where(ACTIVITIES.c.statement_id == STATEMENTS.c.id,
-                                             ACTIVITIES.c.activity_id == q.activity, ACTIVITIES.c.role.in_(roles)))
-        if q.agent:
-            roles = ["actor", "object", "related"] if q.related_agents else ["actor", "object"]
-            conditions.append(exists().where(AGENTS.c.statement_id == STATEMENTS.c.id,
-                                             AGENTS.c.agent_key == q.agent, AGENTS.c.role.in_(roles)))
         order = (STATEMENTS.c.stored.asc(), STATEMENTS.c.id.asc()) if q.ascending else \
             (STATEMENTS.c.stored.desc(), STATEMENTS.c.id.desc())
         if q.after:

@@ -1,8 +1,9 @@
 """xAPI 1.0.3 Communication 2.1, the Statement Resource."""
 from __future__ import annotations
 
+import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +14,7 @@ CONSISTENT = "X-Experience-API-Consistent-Through"
 
 
 def _consistent_through(response) -> datetime:
-    return datetime.fromisoformat(response.headers[CONSISTENT].replace("Z", "+00:00"))
+    return datetime.fromisoformat(response.headers[CONSISTENT])
 
 
 @pytest.mark.parametrize("params", [
@@ -53,3 +54,44 @@ def test_canonical_prefers_the_exact_accept_language_tag(lrs):
     assert got["object"]["definition"]["name"] == {"en-GB": "meeting (GB)"}
     exact = lrs.get("/statements", params={"statementId": sent["id"]}, headers={"Accept-Language": "en-GB"}).json()
     assert exact["verb"]["display"] == sent["verb"]["display"]
+
+
+def test_statements_targeting_a_voided_statement_match_the_filters_it_matches(lrs):
+    """XAPI-00162 (Communication 2.1.4.s1.b2): a query that would match a voided statement returns the
+    statements targeting it (the voiding statement, StatementRefs), but not the voided statement itself;
+    since/until still apply to the returned statements' own stored time."""
+    verb = {"id": f"http://example.org/verbs/{uuid.uuid4()}"}
+    before = (datetime.now(UTC) - timedelta(seconds=5)).isoformat()
+    target = statement(verb=verb)
+    lrs.post("/statements", json=target)
+    voiding = statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target["id"]})
+    lrs.post("/statements", json=voiding)
+    reference = statement(verb=verb, object={"objectType": "StatementRef", "id": target["id"]})
+    lrs.post("/statements", json=reference)
+    after = (datetime.now(UTC) + timedelta(seconds=5)).isoformat()
+    for window in ({}, {"since": before}, {"until": after}, {"since": before, "until": after}):
+        listed = lrs.get("/statements", params={"verb": verb["id"], **window})
+        assert listed.status_code == 200, listed.text
+        ids = {s["id"] for s in listed.json()["statements"]}
+        assert ids == {voiding["id"], reference["id"]}, window
+    assert lrs.get("/statements", params={"verb": verb["id"], "since": after}).json()["statements"] == []
+
+
+def test_a_chain_of_statement_refs_is_followed(lrs):
+    """Communication 2.1.3 (filter conditions for StatementRefs): targeted directly or through another StatementRef."""
+    activity = {"objectType": "Activity", "id": f"http://example.org/activities/{uuid.uuid4()}"}
+    first = statement(object=activity)
+    lrs.post("/statements", json=first)
+    second = statement(object={"objectType": "StatementRef", "id": first["id"]})
+    lrs.post("/statements", json=second)
+    time.sleep(0.01)
+    third = statement(object={"objectType": "StatementRef", "id": second["id"]})
+    lrs.post("/statements", json=third)
+    unrelated = statement(object={"objectType": "StatementRef", "id": str(uuid.uuid4())})
+    lrs.post("/statements", json=unrelated)
+    ids = [s["id"] for s in lrs.get("/statements", params={"activity": activity["id"]}).json()["statements"]]
+    assert ids == [third["id"], second["id"], first["id"]]
+    page = lrs.get("/statements", params={"activity": activity["id"], "limit": 2}).json()
+    assert [s["id"] for s in page["statements"]] == [third["id"], second["id"]] and page["more"]
+    rest = lrs.get(page["more"].removeprefix("/xapi")).json()
+    assert [s["id"] for s in rest["statements"]] == [first["id"]]
