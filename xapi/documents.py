@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from .agents import agent_key
 from .models import Document
 from .protocol import XapiError, XapiRequest, agent_param
+from .validation import is_uuid
 
 DOCUMENTS = Document.__table__
 
@@ -51,6 +52,8 @@ def _key(kind: Kind, params: dict) -> dict:
     if kind.needs_agent:
         key["agent_key"] = agent_key(agent_param(params))
     if kind.has_registration and "registration" in params:
+        if not is_uuid(params["registration"]):
+            raise XapiError(400, f"registration must be a UUID, not {params['registration']!r}")
         key["registration"] = params["registration"].lower()
     return key
 
