@@ -24,7 +24,7 @@ class Kind:
     needs_activity: bool
     needs_agent: bool
     has_registration: bool
-    strict_concurrency: bool  # PUT without If-Match/If-None-Match on an existing document → 409
+    strict_concurrency: bool  # PUT needs If-Match/If-None-Match: else 409 on an existing document, 400 on a new one
 
     @property
     def params(self) -> set[str]:
@@ -151,8 +151,10 @@ def _preconditions(kind: Kind, xreq: XapiRequest, row, strict: bool) -> None:
         raise XapiError(412, "If-Match does not match the document's current ETag")
     if if_none_match is not None and current is not None and (if_none_match.strip() == "*" or current in _tags(if_none_match)):
         raise XapiError(412, "If-None-Match: the document already exists")
-    if strict and kind.strict_concurrency and row is not None and if_match is None and if_none_match is None:
-        raise XapiError(409, "this document exists: send If-Match with its ETag (or If-None-Match) to change it")
+    if strict and kind.strict_concurrency and if_match is None and if_none_match is None:
+        if row is not None:
+            raise XapiError(409, "this document exists: send If-Match with its ETag (or If-None-Match) to change it")
+        raise XapiError(400, "send If-None-Match: * to create this document (or If-Match with the ETag you replace)")
 
 
 def _tags(header: str) -> set[str]:
