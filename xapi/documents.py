@@ -116,12 +116,13 @@ def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     document_id = xreq.params.get(kind.id_param)
     if not document_id:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
+    sent = _json_object(xreq.body, "the document") if merge and xreq.mimetype == "application/json" else None
     with _database().connect() as connection:
         row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id)).with_for_update()).first()
         _preconditions(kind, xreq, row, strict=not merge)
         content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
         if merge and row is not None:
-            content, content_type = _merged(row, xreq)
+            content, content_type = _merged(row, sent)
         values = {"content": content, "content_type": content_type, "etag": _etag(content),
                   "updated": datetime.now(timezone.utc)}
         if row is None:
@@ -131,16 +132,22 @@ def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     return Response(status=204, headers={"ETag": f'"{values["etag"]}"'})
 
 
-def _merged(row, xreq: XapiRequest) -> tuple[bytes, str]:
-    """POST merges two JSON objects' top-level properties; anything else cannot be merged."""
-    if not (row.content_type.startswith("application/json") and xreq.mimetype == "application/json"):
-        raise XapiError(400, "POST merges JSON documents only: both must be application/json")
+def _json_object(content: bytes, what: str) -> dict:
+    """A JSON POST is merged into the stored document, so it must be a JSON object (XAPI-00314)."""
     try:
-        stored, sent = json.loads(row.content), json.loads(xreq.body)
+        value = json.loads(content)
     except ValueError as error:
-        raise XapiError(400, f"the document is not valid JSON: {error}") from error
-    if not (isinstance(stored, dict) and isinstance(sent, dict)):
-        raise XapiError(400, "POST merges JSON objects only")
+        raise XapiError(400, f"{what} is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise XapiError(400, f"POST merges JSON objects only: {what} is not one")
+    return value
+
+
+def _merged(row, sent: dict | None) -> tuple[bytes, str]:
+    """POST merges two JSON objects' top-level properties; anything else cannot be merged."""
+    if sent is None or not row.content_type.startswith("application/json"):
+        raise XapiError(400, "POST merges JSON documents only: both must be application/json")
+    stored = _json_object(row.content, "the stored document")
     return json.dumps({**stored, **sent}).encode(), "application/json"
 
 
