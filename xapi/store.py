@@ -20,7 +20,9 @@ from .models import Activity, Attachment, Statement, StatementActivity, Statemen
 STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
+ACTIVITY_DEFINITIONS = Activity.__table__
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
 
 
@@ -145,8 +147,20 @@ def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dic
             else:
                 agent_rows.append({"statement_id": s["id"], "agent_key": key, "role": role})
         if target.get("objectType", "Activity") == "Activity" and target.get("definition"):
-            definitions[target["id"]] = target["definition"]
+            definitions[target["id"]] = merged_definition(definitions.get(target["id"]), target["definition"])
     return rows, activity_rows, agent_rows, definitions
+
+
+def merged_definition(known: dict | None, new: dict) -> dict:
+    """All an LRS was told about an activity (XAPI-00254): language maps and extensions gather every key
+    (the newer value wins a key), other properties take the newer value."""
+    merged = dict(known or {})
+    for name, value in new.items():
+        if name in MERGED_MAPS and isinstance(merged.get(name), dict):
+            merged[name] = {**merged[name], **value}
+        else:
+            merged[name] = value
+    return merged
 
 
 def _filters(q: StatementQuery) -> list:
@@ -223,9 +237,13 @@ class SqlStatementStore:
                                                         STATEMENTS.c.is_voiding.is_(False)).values(voided=True))
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
-        """Keep the latest definition of each activity: one upsert for the whole batch."""
+        """Merge the batch's definitions into the stored ones: one read and one upsert for the whole batch."""
         if not definitions:
             return
+        known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
+                                   .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
+        for activity_id, definition in known:
+            definitions[activity_id] = merged_definition(definition, definitions[activity_id])
         insert_ = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[connection.dialect.name]
         statement = insert_(Activity)
         statement = statement.on_conflict_do_update(index_elements=["id"],
