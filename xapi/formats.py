@@ -29,7 +29,7 @@ def _ids(statement: dict) -> dict:
                 context[field] = identifier_only(context[field])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                kind: [{"objectType": "Activity", "id": a["id"]} for a in activities]
+                kind: [{"id": a["id"]} for a in activities]
                 for kind, activities in context["contextActivities"].items()}
         result["context"] = context
     return result
@@ -37,8 +37,8 @@ def _ids(statement: dict) -> dict:
 
 def _ids_object(target: dict) -> dict:
     kind = target.get("objectType", "Activity")
-    if kind == "Activity":
-        return {"objectType": "Activity", "id": target["id"]}
+    if kind == "Activity":  # its id alone (XAPI-00171): objectType defaults to Activity
+        return {"id": target["id"]}
     if kind in AGENT_TYPES:
         return identifier_only(target)
     if kind == "SubStatement":

@@ -95,3 +95,27 @@ def test_a_chain_of_statement_refs_is_followed(lrs):
     assert [s["id"] for s in page["statements"]] == [third["id"], second["id"]] and page["more"]
     rest = lrs.get(page["more"].removeprefix("/xapi")).json()
     assert [s["id"] for s in rest["statements"]] == [first["id"]]
+
+
+def test_ids_keeps_only_identifiers(lrs):
+    """XAPI-00171 (Communication 2.1.3.s1 table 1 row 12): with format=ids, activities are their id alone, agents
+    and identified groups their objectType and identifier, verbs their id, anonymous groups their members' ids."""
+    group = {"objectType": "Group", "name": "Team", "mbox": "mailto:team@example.org",
+             "member": [{"objectType": "Agent", "name": "Ada", "mbox": "mailto:ada@example.org"}]}
+    inner = statement(actor=group)
+    del inner["id"], inner["timestamp"]
+    parent = {"objectType": "Activity", "id": "http://example.org/course",
+              "definition": {"name": {"en-US": "Course"}}}
+    sent = statement(object={"objectType": "SubStatement", **inner}, context={"contextActivities": {"parent": [parent]}})
+    lrs.post("/statements", json=sent)
+    got = lrs.get("/statements", params={"statementId": sent["id"], "format": "ids"}).json()
+    assert got["object"]["object"] == {"id": sent["object"]["object"]["id"]}
+    assert got["object"]["actor"] == {"objectType": "Group", "mbox": "mailto:team@example.org"}
+    assert got["object"]["verb"] == {"id": sent["object"]["verb"]["id"]}
+    assert got["context"]["contextActivities"]["parent"] == [{"id": parent["id"]}]
+    anonymous = {"objectType": "Group", "member": group["member"]}
+    other = statement(actor=anonymous)
+    lrs.post("/statements", json=other)
+    got = lrs.get("/statements", params={"statementId": other["id"], "format": "ids"}).json()
+    assert got["actor"] == {"objectType": "Group", "member": [{"objectType": "Agent", "mbox": "mailto:ada@example.org"}]}
+    assert got["object"] == {"id": other["object"]["id"]}

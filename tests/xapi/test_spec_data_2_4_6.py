@@ -17,11 +17,11 @@ def test_a_single_context_activity_is_returned_in_an_array(lrs, kind):
     """XAPI-00096 (Data 2.4.6.2.s4.b3): one context activity may be sent as an object; the LRS returns an array."""
     sent = statement(context=_single(kind))
     lrs.post("/statements", json=sent)
-    for form in ("exact", "ids", "canonical"):
+    single = {"objectType": "Activity", "id": f"http://example.org/{kind}"}
+    for form, returned in (("exact", single), ("canonical", single), ("ids", {"id": single["id"]})):
         got = lrs.get("/statements", params={"statementId": sent["id"], "format": form})
         assert got.status_code == 200, got.text
-        assert got.json()["context"]["contextActivities"][kind] == [
-            {"objectType": "Activity", "id": f"http://example.org/{kind}"}]
+        assert got.json()["context"]["contextActivities"][kind] == [returned]
 
 
 def test_a_single_context_activity_of_a_substatement_is_returned_in_an_array(lrs):
