@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import IntegrityError
@@ -301,7 +303,7 @@ def _http_date(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
-HANDLERS = {
+HANDLERS: dict[str, dict[str, Callable[[XapiRequest, Any], Response]]] = {
     "statements": {"GET": statements_get, "PUT": statements_put, "POST": statements_post},
     "agents": {"GET": agents_get},
     "activities": {"GET": activities_get},

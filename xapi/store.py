@@ -131,7 +131,8 @@ def _agent_mentions(agent: dict | None, role: str) -> Iterator[tuple[str, str, s
 
 def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dict], dict[str, dict]]:
     """The rows a batch of prepared statements becomes: statements, activity and agent index, definitions."""
-    rows, activity_rows, agent_rows, definitions = [], [], [], {}
+    rows, activity_rows, agent_rows = [], [], []
+    definitions: dict[str, dict] = {}
     for s in statements:
         target = s["object"]
         rows.append({
