@@ -86,7 +86,7 @@ class Forwarder:
                                       timeout=self.policy.timeout)
         except requests.RequestException as error:
             return [], [(f"{endpoint.url} unreachable: {error.__class__.__name__}", False, entries)]
-        if response.status_code == 200:
+        if response.status_code in (200, 204):  # 204: all already there (Ralph answers so to a resent batch)
             return entries, []
         if response.status_code in (400, 409):
             return self._one_by_one(url, endpoint, entries, documents)
