@@ -185,9 +185,10 @@ def _print_table(rows: list[tuple[str, int, int, int, str]]) -> None:
     for title, total, passed, failed, outcome in rows:
         print(f"| {title} | {total} | {passed} | {failed} | {outcome} |")
     totals = [sum(row[i] for row in rows) for i in (1, 2, 3)]
-    bad = sum(row[4] not in GOOD_OUTCOMES for row in rows)
+    outcomes = [row[4] for row in rows]
     print(f"| **all {len(rows)} sections** | {totals[0]} | {totals[1]} | {totals[2]} | "
-          f"{len(rows) - bad} passed, {bad} failed or hung |")
+          f"{outcomes.count('passed')} passed, {outcomes.count('no tests')} without tests, "
+          f"{outcomes.count('failed')} failed, {outcomes.count('hung')} hung |")
 
 
 def main() -> int:
