@@ -64,7 +64,8 @@ def trainer_home():
         grid = report.grid(connection, context_id, query)
     modules = services.catalogue().modules
     return render_template("trainer/grid.html", course=course, grid=grid, query=query, modules=modules,
-                           rows=list(zip(grid.rows, _cells(grid, modules), strict=True)), filters=report.FILTERS, sorts=report.SORTS)
+                           rows=list(zip(grid.rows, _cells(grid, modules), strict=True)),
+                           filters=report.FILTERS, sorts=report.SORTS)
 
 
 def _cells(grid: report.Grid, modules) -> list[list[tuple[str, str, str]]]:
