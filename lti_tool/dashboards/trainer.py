@@ -105,8 +105,12 @@ def learner(user_id: int):
         name = report.learner_name(connection, user_id)
         modules = report.learner_detail(connection, services.catalogue(), user_id, user.locale)
         awards = report.learner_awards(connection, user_id)
-    return render_template("trainer/learner.html", name=name, modules=modules, awards=awards,
-                           catalogue=services.catalogue())
+    catalogue = services.catalogue()
+    read = {d.module_id for d in modules if d.progress and d.progress["sections_viewed"]}
+    titles = {m.id: {s.id: s.title for s in catalogue.sections(m, user.locale)}
+              for m in catalogue.modules if m.id in read}
+    return render_template("trainer/learner.html", name=name, modules=modules, awards=awards, catalogue=catalogue,
+                           titles=titles)
 
 
 @bp.get("/trainer/course")

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
-from lti_tool import database
+from lti_tool import database, services
 from lti_tool.domain.people import LaunchFacts, save_launch
 from lti_tool.domain.roles import Role
 from lti_tool.models import Platform, Progress, QuestionMiss, User
@@ -126,6 +126,8 @@ def test_learner_detail_shows_sections_attempts_missed_questions_and_badges(tool
     page = trainer.get(f"{tool.url}/trainer/learners/{_user_id(tool, 'Peer learner-alice')}")
     assert page.status_code == 200
     assert "Sections lues : 1 sur" in page.text
+    module = services.catalogue(tool.app).get(MODULE)
+    assert f"({services.catalogue(tool.app).section(module, _first_section(tool), 'fr').title})" in page.text
     attempts = re.search(r"Tentatives au quiz.*?</table>", page.text, re.S).group(0)
     assert attempts.count("<tr>") == 3 and "0 %" in attempts and "100 %" in attempts
     assert attempts.count("<li>") == 10  # the failed attempt's ten missed questions, by prompt
@@ -133,7 +135,6 @@ def test_learner_detail_shows_sections_attempts_missed_questions_and_badges(tool
 
 
 def _first_section(tool) -> str:
-    from lti_tool import services
     return services.catalogue(tool.app).get(MODULE).sections[0]["id"]
 
 
