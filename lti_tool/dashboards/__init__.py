@@ -1,15 +1,16 @@
 """Trainer and programme views: the course dashboard (trainer.py), credential revocation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 
 from .. import services
 from ..badges.views import award_or_404
 from ..domain.roles import Role
 from ..web_session import check_csrf, launched_user
+from .trainer import bp  # the dashboard's blueprint; revocation is one more route on it
 
-bp = Blueprint("dashboards", __name__)
+__all__ = ["bp"]
 
 
 @bp.post("/trainer/awards/<uid>/revoke")
@@ -28,5 +29,3 @@ def revoke(uid: str):
             abort(409, description=_("Ce badge est déjà révoqué."))
     return redirect(url_for("dashboards.trainer_home"), 303)
 
-
-from . import trainer  # noqa: E402,F401  (the dashboard's routes, on this blueprint)

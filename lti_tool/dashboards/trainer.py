@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,8 +18,9 @@ from ..domain.roles import Role
 from ..models import Context
 from ..player.render import lesson_html
 from ..web_session import LaunchedUser, check_csrf, launched_user
-from . import bp
 from .exports import SEPARATORS, to_csv, to_xlsx
+
+bp = Blueprint("dashboards", __name__)
 
 
 def _trainer() -> tuple[LaunchedUser, int]:
