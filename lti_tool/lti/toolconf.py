@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
@@ -55,11 +56,11 @@ class DatabaseToolConf(ToolConfAbstract):
                 .where(Platform.issuer == iss)
                 .order_by(Platform.id)
             ).all()
-        found: dict[int, tuple[tuple, set[str]]] = {}
+        found: dict[int, tuple[Any, set[str]]] = {}
         for row in rows:
-            *platform, deployment_id = row
-            found.setdefault(row.id, (tuple(platform), set()))[1].add(deployment_id)
-        return [PlatformRecord(*p, deployment_ids=frozenset(d for d in deps if d)) for p, deps in found.values()]
+            found.setdefault(row.id, (row, set()))[1].add(row.deployment_id)
+        return [PlatformRecord(r.id, r.issuer, r.client_id, r.auth_login_url, r.auth_token_url, r.jwks_url,
+                               frozenset(d for d in deps if d)) for r, deps in found.values()]
 
     def platform(self, iss: str, client_id: str | None) -> PlatformRecord | None:
         """The registration for (iss, client id); without a client id, the issuer's only one."""
