@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xapi.sql import Base as SharedBase
@@ -162,6 +162,25 @@ class QuizAttempt(Base):
     score: Mapped[float | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+
+
+class ItemResponse(Base):
+    """One answer to one quiz question, indexed beside its ``answered`` statement (same transaction, rebuilt by
+    replay) so item statistics are SQL aggregates; ``score`` is the attempt's, filled when it is submitted."""
+
+    __tablename__ = "item_responses"
+    __table_args__ = (Index("ix_item_responses_item", "module_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="SET NULL"))
+    module_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    response: Mapped[str] = mapped_column(String(200))  # the statement's: choice ids joined by "[,]"
+    correct: Mapped[int]  # 0 or 1: summed and multiplied in SQL
+    score: Mapped[float | None]  # the attempt's scaled score
+    answered_at: Mapped[datetime]
 
 
 class BadgeKey(Base):

@@ -92,8 +92,8 @@ class Catalogue:
     def attempt_policy(self, module: Module) -> AttemptPolicy:
         """The course's limits for the module's quiz (``quiz.attempt_limits.<module id>`` in course.yaml)."""
         limits = (self.course["quiz"].get("attempt_limits") or {}).get(module.id) or {}
-        per_day = limits.get("per_day")
-        return AttemptPolicy(int(per_day) if per_day else None, timedelta(minutes=float(limits.get("wait_minutes") or 0)))
+        per_day, wait = limits.get("per_day"), float(limits.get("wait_minutes") or 0)
+        return AttemptPolicy(int(per_day) if per_day else None, timedelta(minutes=wait))
 
     def section(self, module: Module, section_id: str, locale: str) -> Section | None:
         """A lesson section in ``locale`` (French when that language is missing)."""

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from babel.dates import format_datetime
 
 from .. import services
 from ..domain.attempts import AttemptRefused

@@ -75,7 +75,8 @@ def _read(tool, browser, section_id: str):
     """Open a section, then report it read as the page's script does when its end comes into view."""
     page = browser.get(f"{tool.url}/modules/{MODULE}/sections/{section_id}")
     assert page.status_code == 200 and 'id="section-end"' in page.text
-    read = browser.post(f"{tool.url}/modules/{MODULE}/sections/{section_id}/read", data={"csrf_token": _csrf(page.text)})
+    read = browser.post(f"{tool.url}/modules/{MODULE}/sections/{section_id}/read",
+                        data={"csrf_token": _csrf(page.text)})
     assert read.status_code == 204
     return page
 
