@@ -166,7 +166,7 @@ class QuizAttempt(Base):
 
 class ItemResponse(Base):
     """One answer to one quiz question, indexed beside its ``answered`` statement (same transaction, rebuilt by
-    replay) so item statistics are SQL aggregates; ``score`` is the attempt's, filled when it is submitted."""
+    replay) so item statistics are SQL aggregates; ``rest_score`` is filled when the attempt is submitted."""
 
     __tablename__ = "item_responses"
     __table_args__ = (Index("ix_item_responses_item", "module_id", "question_id"),)
@@ -179,7 +179,7 @@ class ItemResponse(Base):
     question_id: Mapped[str] = mapped_column(String(100))
     response: Mapped[str] = mapped_column(String(200))  # the statement's: choice ids joined by "[,]"
     correct: Mapped[int]  # 0 or 1: summed and multiplied in SQL
-    score: Mapped[float | None]  # the attempt's scaled score
+    rest_score: Mapped[float | None]  # the attempt's scaled score on its other questions
     answered_at: Mapped[datetime]
 
 

@@ -2,8 +2,10 @@
 
 Every ``answered`` event is indexed (one row per answer, with its attempt) in the transaction that writes its
 statement; the attempt's score joins its rows when the quiz is submitted. Statistics are then SQL aggregates per
-item — n, Σx, Σy, Σy², Σxy, with x = 1 for a right answer and y = the attempt's scaled score — from which the
-difficulty (share right) and the point-biserial discrimination (Pearson's r of x and y) follow.
+item — n, Σx, Σy, Σy², Σxy, with x = 1 for a right answer and y = the attempt's score — from which the
+difficulty (share right) and the point-biserial discrimination (Pearson's r of x and y) follow. y is the score on
+the attempt's *other* questions (the corrected item-total correlation): with ten questions an item makes a tenth
+of its own score, enough to make an item that measures nothing look discriminating.
 """
 from __future__ import annotations
 
@@ -34,9 +36,10 @@ class ItemResponseIndex:
                 module_id=event.module_id, question_id=event.question_id,
                 response=SEPARATOR.join(sorted(event.response)), correct=int(bool(event.correct)),
                 answered_at=event.occurred_at))
-        elif event.kind is EventKind.QUIZ_SUBMITTED:
+        elif event.kind is EventKind.QUIZ_SUBMITTED and event.raw is not None and event.maximum:
+            others = max(event.maximum - 1, 1)
             connection.execute(update(RESPONSES).where(RESPONSES.c.attempt_id == event.attempt_id)
-                               .values(score=event.score))
+                               .values(rest_score=(event.raw - RESPONSES.c.correct) / float(others)))
 
 
 def forget_all(connection: Connection) -> None:
@@ -71,7 +74,7 @@ class ItemStats:
 
 def item_statistics(connection: Connection, module_id: str | None = None) -> list[ItemStats]:
     """Per question of submitted attempts (optionally one module's), ordered by module and question."""
-    x, y = RESPONSES.c.correct, RESPONSES.c.score
+    x, y = RESPONSES.c.correct, RESPONSES.c.rest_score
     where = [y.is_not(None)] + ([RESPONSES.c.module_id == module_id] if module_id else [])
     item = (RESPONSES.c.module_id, RESPONSES.c.question_id)
     sums = connection.execute(

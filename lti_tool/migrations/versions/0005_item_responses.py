@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('question_id', sa.String(length=100), nullable=False),
     sa.Column('response', sa.String(length=200), nullable=False),
     sa.Column('correct', sa.Integer(), nullable=False),
-    sa.Column('score', sa.Double(), nullable=True),
+    sa.Column('rest_score', sa.Double(), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['context_id'], ['contexts.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
