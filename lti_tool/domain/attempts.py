@@ -83,7 +83,7 @@ class Attempts:
             ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.module_id == module.id)
             .order_by(ATTEMPTS.c.id.desc()).limit(1)).scalar()
         bank = self.catalogue.quiz(module.folder, "fr")
-        connection.execute(insert(ATTEMPTS).values(
+        connection.execute(insert(QuizAttempt).values(
             user_id=user_id, module_id=module.id, status="open", started_at=utcnow(),
             question_ids=draw(bank, self.catalogue.questions_per_attempt, seen=last or ())))
         attempt = self.open_attempt(connection, user_id, module.id)
@@ -107,7 +107,7 @@ class Attempts:
                   correct=answer.correct)
         event(EventKind.QUIZ_SUBMITTED, score=result.scaled, raw=result.raw, maximum=result.maximum,
               duration=utcnow() - attempt.started_at)
-        connection.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == attempt_id).values(
+        connection.execute(update(QuizAttempt).where(ATTEMPTS.c.id == attempt_id).values(
             status="submitted", answers={r.question_id: list(r.chosen) for r in result.results},
             score=result.scaled, submitted_at=utcnow()))
         return result

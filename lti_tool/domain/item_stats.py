@@ -31,20 +31,20 @@ class ItemResponseIndex:
         if event.attempt_id is None:
             return
         if event.kind is EventKind.QUESTION_ANSWERED:
-            connection.execute(insert(RESPONSES).values(
+            connection.execute(insert(ItemResponse).values(
                 attempt_id=event.attempt_id, user_id=event.learner.user_id, context_id=event.learner.context_id,
                 module_id=event.module_id, question_id=event.question_id,
                 response=SEPARATOR.join(sorted(event.response)), correct=int(bool(event.correct)),
                 answered_at=event.occurred_at))
         elif event.kind is EventKind.QUIZ_SUBMITTED and event.raw is not None and event.maximum:
             others = max(event.maximum - 1, 1)
-            connection.execute(update(RESPONSES).where(RESPONSES.c.attempt_id == event.attempt_id)
+            connection.execute(update(ItemResponse).where(RESPONSES.c.attempt_id == event.attempt_id)
                                .values(rest_score=(event.raw - RESPONSES.c.correct) / float(others)))
 
 
 def forget_all(connection: Connection) -> None:
     """Empty the index, before replay rebuilds it from the statements."""
-    connection.execute(delete(RESPONSES))
+    connection.execute(delete(ItemResponse))
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def test_item_statistics_flag_the_planted_items_and_agree_with_the_statements(ap
     rows = {row["question"]: row for row in csv.DictReader(io.StringIO(result.output))}
     assert rows[planted]["flags"] == "not_discriminating" and rows[easy]["flags"] == "too_easy"
     assert rows[planted]["answers"] == str(COHORT)
-    unknown = CliRunner().invoke(content_cli, ["item-stats", "--module", "nope"], obj=ScriptInfo(create_app=lambda: app))
+    unknown = CliRunner().invoke(content_cli, ["item-stats", "--module", "nope"],
+                                 obj=ScriptInfo(create_app=lambda: app))
     assert unknown.exit_code == 2 and "no module 'nope'" in unknown.output
 
 
