@@ -5,7 +5,7 @@ Fills the item-response index (the table the ``answered`` listener writes beside
 in bulk (Core executemany; writing 1 M statements through the domain is the ingest benchmark's subject, not
 this one), then times ``item_statistics`` for every module and for one module. Median of 3 runs, one core.
 
-    python bench/item_stats.py [--answers 1000000] [--postgres URL] [--no-sqlite]
+    python bench/item_stats.py [--answers 1000000] [--postgres URL] [--no-sqlite] [--no-postgres]
 """
 from __future__ import annotations
 
@@ -100,10 +100,13 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("PASSEPORT_TEST_POSTGRES_URL",
                                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             run("SQLite", f"sqlite:///{folder}/bench.db", args.answers)
+    if args.no_postgres:
+        return
     schema = "bench_" + uuid.uuid4().hex[:8]
     engine = sa.create_engine(args.postgres)
     try:

@@ -169,7 +169,9 @@ class ItemResponse(Base):
     replay) so item statistics are SQL aggregates; ``rest_score`` is filled when the attempt is submitted."""
 
     __tablename__ = "item_responses"
-    __table_args__ = (Index("ix_item_responses_item", "module_id", "question_id"),)
+    # covering the statistics' two GROUP BYs: index-only scans, already in group order
+    __table_args__ = (Index("ix_item_responses_item", "module_id", "question_id", "response", "correct",
+                            "rest_score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(index=True)

@@ -30,7 +30,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_item_responses_attempt_id', 'item_responses', ['attempt_id'], unique=False)
-    op.create_index('ix_item_responses_item', 'item_responses', ['module_id', 'question_id'], unique=False)
+    op.create_index('ix_item_responses_item', 'item_responses',
+                    ['module_id', 'question_id', 'response', 'correct', 'rest_score'], unique=False)
 
 
 def downgrade() -> None:
