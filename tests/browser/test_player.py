@@ -103,3 +103,20 @@ def test_player_fits_a_phone(live_tool, chromium):
     artifacts = __import__("tests.browser.conftest", fromlist=["ARTIFACTS"]).ARTIFACTS
     page.screenshot(path=str(artifacts / "player-phone.png"))
     context.close()
+
+
+def test_item_statistics_page_is_accessible(live_tool, page, screenshot):
+    from tests.domain.test_item_stats import _cohort
+
+    _, planted, _ = _cohort(live_tool.app)
+    page.goto(live_tool.url + "/demo/")
+    module = page.locator("li", has=page.get_by_role("heading", name="Vendre sur Internet"))
+    module.get_by_role("button", name="Lancer en tant que formateur Bruno").click()
+    page.wait_for_url("**/trainer/")
+    page.goto(live_tool.url + "/trainer/item-stats")
+    page.get_by_label("Module").select_option("vendre-sur-internet")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url("**/trainer/item-stats?module=vendre-sur-internet")
+    row = page.get_by_role("row", name=planted)
+    assert "ne distingue pas" in row.inner_text()
+    _check(page, screenshot, "item-stats")
