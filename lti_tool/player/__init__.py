@@ -7,6 +7,8 @@ from babel.dates import format_datetime
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from xapi.sql import utcnow
+
 from .. import services
 from ..domain.attempts import AttemptRefused
 from ..domain.learning import EventKind, LearningEvent, Status, progress_of
@@ -163,8 +165,10 @@ def new_attempt(module_id: str):
     try:
         with services.database().begin() as connection:
             services.attempts().start(connection, user.user_id, found)
-    except AttemptRefused:
-        return _quiz_start(user, found, 429)
+    except AttemptRefused as refused:
+        page, status = _quiz_start(user, found, 429)
+        wait = int((refused.opens_at - utcnow()).total_seconds()) + 1 if refused.opens_at else 60
+        return page, status, {"Retry-After": str(max(wait, 1))}
     return redirect(url_for("player.quiz", module_id=found.id), 303)
 
 

@@ -170,6 +170,7 @@ def test_attempts_per_day_are_limited_and_the_next_opening_is_told(limited_tool)
     assert "Pas de nouvelle tentative pour l'instant" in result.text and "Commencer le quiz" not in result.text
     early = browser.post(f"{tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": csrf})
     assert early.status_code == 429 and "la prochaine sera possible le" in early.text
+    assert 23 * 3600 < int(early.headers["Retry-After"]) <= 24 * 3600
     assert "heure de Paris" in early.text and "Traceback" not in early.text
     assert len(_attempts(tool.app)) == 2
     _backdate(tool.app, 24 * 60 + 1)
