@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .badges.verify_views import bp as verify_bp
     from .badges.views import bp as badges_bp
     from .dashboards import bp as dashboards_bp
+    from .dashboards.item_stats_views import bp as item_stats_bp
     from .home import bp as home_bp
     from .lti.views import bp as lti_bp
     from .player import bp as player_bp
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(lti_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(item_stats_bp)
     app.register_blueprint(lrs_blueprint(installed.lrs))
     app.register_blueprint(badges_bp)
     app.register_blueprint(verify_bp)

@@ -180,6 +180,27 @@ class QuestionMiss(Base):
     misses: Mapped[int] = mapped_column(default=0)
 
 
+class ItemResponse(Base):
+    """One answer to one quiz question, indexed beside its ``answered`` statement (same transaction, rebuilt by
+    replay) so item statistics are SQL aggregates; ``rest_score`` is filled when the attempt is submitted."""
+
+    __tablename__ = "item_responses"
+    # covering the statistics' two GROUP BYs: index-only scans, already in group order
+    __table_args__ = (Index("ix_item_responses_item", "module_id", "question_id", "response", "correct",
+                            "rest_score"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="SET NULL"))
+    module_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    response: Mapped[str] = mapped_column(String(200))  # the statement's: choice ids joined by "[,]"
+    correct: Mapped[int]  # 0 or 1: summed and multiplied in SQL
+    rest_score: Mapped[float | None]  # the attempt's scaled score on its other questions
+    answered_at: Mapped[datetime]
+
+
 class BadgeKey(Base):
     """An issuer Ed25519 key: the public half here, the private half in a file under instance/."""
 

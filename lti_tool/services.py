@@ -2,7 +2,7 @@
 
 Every accessor takes the app, or uses the current one: ``database()``,
 ``catalogue()``, ``learning()``… The learning-event listeners are declared here,
-in one place: statements first, then credential signing.
+in one place: statements first, the item-response index beside them, then credential signing.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .badges.verification import Verifier
 from .db import Database
 from .domain.attempts import Attempts
 from .domain.catalogue import Catalogue
+from .domain.item_stats import ItemResponseIndex
 from .domain.learning import Learning
 from .domain.offers import OfferCatalogue
 from .lti.platform_keys import PlatformKeyCache
@@ -60,7 +61,7 @@ def install(app: Flask) -> Services:
     statements = StatementWriter(lrs, StatementBuilder(config["BASE_URL"], catalogue))
     issuer_keys = IssuerKeys(Path(config["INSTANCE_PATH"]) / "badge-keys", config["BASE_URL"])
     badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys), issuer_keys)
-    learning = Learning(catalogue, listeners=(statements, badges.on_event))
+    learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout))
     services = Services(

@@ -93,6 +93,11 @@ def tool(make_app):
 @pytest.fixture
 def platform(tool):
     """The independent LTI platform in-process: browsers and the tool's JWKS fetch reach it without a socket."""
+    return in_process_platform(tool)
+
+
+def in_process_platform(tool):
+    """An independent LTI platform reached in-process, registered with ``tool`` through the CLI."""
     from click.testing import CliRunner
     from flask.cli import ScriptInfo
 

@@ -1,6 +1,8 @@
 """``passeport content …``: check the course content, export its quizzes to Moodle GIFT."""
 from __future__ import annotations
 
+import csv
+import sys
 from pathlib import Path
 
 import click
@@ -8,7 +10,9 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import services
 from ..domain.catalogue import LANGUAGES, Catalogue, Module, content_root
+from ..domain.item_stats import item_statistics
 from .content_check import Problem, check_content, external_links, french_word_count
 from .gift import export_module
 from .quiz_quality import bank_figures
@@ -96,3 +100,29 @@ def _figures(module_dir: Path, language: str) -> str:
     except (OSError, yaml.YAMLError, KeyError, TypeError):
         return "quiz bank unreadable (see the problems below)"
     return str(bank_figures(questions if isinstance(questions, list) else []))
+
+
+@content_cli.command("item-stats")
+@click.option("--module", "module_ref", help="One module (id or folder); default: every module with answers.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on standard output instead of a table.")
+def item_stats(module_ref: str | None, as_csv: bool) -> None:
+    """How each quiz question behaves on the answers recorded: difficulty, discrimination, choices picked, flags."""
+    catalogue = services.catalogue()
+    module = catalogue.resolve(module_ref) if module_ref else None
+    if module_ref and module is None:
+        raise click.BadParameter(f"no module {module_ref!r}", param_hint="--module")
+    with services.database().read() as connection:
+        stats = item_statistics(connection, module.id if module else None)
+    rows = [[s.module_id, s.question_id, s.answers, f"{s.difficulty:.3f}",
+             "" if s.discrimination is None else f"{s.discrimination:.3f}",
+             " ".join(f"{choice}:{count}" for choice, count in sorted(s.chosen.items())), s.unanswered,
+             " ".join(s.flags)] for s in stats]
+    header = ["module", "question", "answers", "difficulty", "discrimination", "chosen", "unanswered", "flags"]
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([header, *rows])
+        return
+    if not rows:
+        click.echo("no answers recorded yet")
+    for row in rows:
+        click.echo("{} {} n={} difficulty={} discrimination={} chosen=[{}] unanswered={} {}".format(*row).rstrip())

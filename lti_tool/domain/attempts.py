@@ -1,7 +1,13 @@
-"""The quiz-attempt lifecycle: open (draw questions), submit (grade, record the events), read the result."""
+"""The quiz-attempt lifecycle: open (draw questions), submit (grade, record the events), read the result.
+
+The course may limit attempts per module (per day, waiting time): ``availability`` says when the next one
+opens, and ``start`` refuses an early one."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from xapi.sql import utcnow
@@ -14,12 +20,29 @@ from .quiz import Grade, draw, grade
 ATTEMPTS = QuizAttempt.__table__
 
 
-class AttemptRefused(Exception):
-    """A submission that cannot be taken: ``reason`` is unknown | not_yours | closed."""
+DAY = timedelta(days=1)
 
-    def __init__(self, reason: str):
+
+class AttemptRefused(Exception):
+    """An attempt that cannot be taken: ``reason`` is unknown | not_yours | closed | too_early."""
+
+    def __init__(self, reason: str, opens_at: datetime | None = None):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.opens_at = reason, opens_at
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a new attempt may start now; if not, when it may (UTC)."""
+
+    opens_at: datetime | None  # None: now
+    per_day: int | None
+    wait: timedelta
+    taken_today: int  # submitted attempts in the last 24 hours
+
+    @property
+    def open_now(self) -> bool:
+        return self.opens_at is None
 
 
 class Attempts:
@@ -31,15 +54,39 @@ class Attempts:
             select(ATTEMPTS).where(ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.module_id == module_id,
                                    ATTEMPTS.c.status == "open").order_by(ATTEMPTS.c.id.desc())).first()
 
-    def current(self, connection: Connection, user_id: int, module: Module) -> Row:
-        """The learner's open attempt at the module's quiz, opened (questions drawn) if there is none."""
+    def availability(self, connection: Connection, user_id: int, module: Module,
+                     now: datetime | None = None) -> Availability:
+        """The course's limits applied to the learner's submitted attempts."""
+        now = now or utcnow()
+        policy = self.catalogue.attempt_policy(module)
+        mine = (ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.module_id == module.id, ATTEMPTS.c.status == "submitted")
+        last = connection.execute(select(func.max(ATTEMPTS.c.submitted_at)).where(*mine)).scalar()
+        today = list(connection.execute(select(ATTEMPTS.c.submitted_at).where(
+            *mine, ATTEMPTS.c.submitted_at > now - DAY).order_by(ATTEMPTS.c.submitted_at)).scalars())
+        opens = []
+        if last is not None and policy.wait and last + policy.wait > now:
+            opens.append(last + policy.wait)
+        if policy.per_day and len(today) >= policy.per_day:
+            opens.append(today[len(today) - policy.per_day] + DAY)
+        return Availability(max(opens) if opens else None, policy.per_day, policy.wait, len(today))
+
+    def start(self, connection: Connection, user_id: int, module: Module) -> Row:
+        """The learner's open attempt, or a new one if the course's limits allow it (AttemptRefused
+        ``too_early`` otherwise); questions not seen in the last attempt are drawn first."""
         attempt = self.open_attempt(connection, user_id, module.id)
-        if attempt is None:
-            bank = self.catalogue.quiz(module.folder, "fr")
-            connection.execute(insert(ATTEMPTS).values(
-                user_id=user_id, module_id=module.id, question_ids=draw(bank, self.catalogue.questions_per_attempt),
-                status="open", started_at=utcnow()))
-            attempt = self.open_attempt(connection, user_id, module.id)
+        if attempt is not None:
+            return attempt
+        availability = self.availability(connection, user_id, module)
+        if not availability.open_now:
+            raise AttemptRefused("too_early", availability.opens_at)
+        last = connection.execute(select(ATTEMPTS.c.question_ids).where(
+            ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.module_id == module.id)
+            .order_by(ATTEMPTS.c.id.desc()).limit(1)).scalar()
+        bank = self.catalogue.quiz(module.folder, "fr")
+        connection.execute(insert(QuizAttempt).values(
+            user_id=user_id, module_id=module.id, status="open", started_at=utcnow(),
+            question_ids=draw(bank, self.catalogue.questions_per_attempt, seen=last or ())))
+        attempt = self.open_attempt(connection, user_id, module.id)
         assert attempt is not None
         return attempt
 
@@ -48,13 +95,7 @@ class Attempts:
         """Grade the answers, record them and the score as learning events, close the attempt.
 
         Raises AttemptRefused, or quiz.InvalidAnswer for answers the attempt cannot have."""
-        attempt = connection.execute(select(ATTEMPTS).where(ATTEMPTS.c.id == attempt_id).with_for_update()).first()
-        if attempt is None or attempt.module_id != module.id:
-            raise AttemptRefused("unknown")
-        if attempt.user_id != learner.user_id:
-            raise AttemptRefused("not_yours")
-        if attempt.status != "open":
-            raise AttemptRefused("closed")
+        attempt = self._open_one(connection, learner, module, attempt_id)
         result = grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
 
         def event(kind: EventKind, **details) -> None:
@@ -66,10 +107,28 @@ class Attempts:
                   correct=answer.correct)
         event(EventKind.QUIZ_SUBMITTED, score=result.scaled, raw=result.raw, maximum=result.maximum,
               duration=utcnow() - attempt.started_at)
-        connection.execute(update(ATTEMPTS).where(ATTEMPTS.c.id == attempt_id).values(
+        connection.execute(update(QuizAttempt).where(ATTEMPTS.c.id == attempt_id).values(
             status="submitted", answers={r.question_id: list(r.chosen) for r in result.results},
             score=result.scaled, submitted_at=utcnow()))
         return result
+
+    def unanswered(self, connection: Connection, learner: Learner, module: Module, attempt_id: int,
+                   answers: dict[str, list[str]]) -> list[str]:
+        """The attempt's questions left without an answer (the answers checked as ``submit`` would)."""
+        attempt = self._open_one(connection, learner, module, attempt_id)
+        grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
+        return [q for q in attempt.question_ids if not answers.get(q)]
+
+    def _open_one(self, connection: Connection, learner: Learner, module: Module, attempt_id: int) -> Row:
+        """The learner's open attempt ``attempt_id``, locked; AttemptRefused otherwise."""
+        attempt = connection.execute(select(ATTEMPTS).where(ATTEMPTS.c.id == attempt_id).with_for_update()).first()
+        if attempt is None or attempt.module_id != module.id:
+            raise AttemptRefused("unknown")
+        if attempt.user_id != learner.user_id:
+            raise AttemptRefused("not_yours")
+        if attempt.status != "open":
+            raise AttemptRefused("closed")
+        return attempt
 
     def submitted(self, connection: Connection, user_id: int, module: Module, attempt_id: int,
                   locale: str) -> tuple[Row, Grade | None]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -39,6 +40,14 @@ class Section:
     file: str
     title: str
     markdown: str
+
+
+@dataclass(frozen=True)
+class AttemptPolicy:
+    """How often a module's quiz may be taken: ``None``/zero mean unlimited/no wait (the defaults)."""
+
+    per_day: int | None = None  # submitted attempts in any 24 hours
+    wait: timedelta = timedelta(0)  # between one submission and the next attempt
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,12 @@ class Catalogue:
     @cached_property
     def questions_per_attempt(self) -> int:
         return int(self.course["quiz"]["questions_per_attempt"])
+
+    def attempt_policy(self, module: Module) -> AttemptPolicy:
+        """The course's limits for the module's quiz (``quiz.attempt_limits.<module id>`` in course.yaml)."""
+        limits = (self.course["quiz"].get("attempt_limits") or {}).get(module.id) or {}
+        per_day, wait = limits.get("per_day"), float(limits.get("wait_minutes") or 0)
+        return AttemptPolicy(int(per_day) if per_day else None, timedelta(minutes=wait))
 
     def section(self, module: Module, section_id: str, locale: str) -> Section | None:
         """A lesson section in ``locale`` (French when that language is missing)."""

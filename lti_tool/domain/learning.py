@@ -30,12 +30,14 @@ from .catalogue import Catalogue
 class EventKind(str, Enum):
     MODULE_LAUNCHED = "module_launched"
     MODULE_OPENED = "module_opened"
-    SECTION_VIEWED = "section_viewed"
+    SECTION_VIEWED = "section_viewed"  # read to its end, not merely opened
     QUESTION_ANSWERED = "question_answered"
     QUIZ_SUBMITTED = "quiz_submitted"
     MODULE_COMPLETED = "module_completed"
     MODULE_PASSED = "module_passed"
     MODULE_FAILED = "module_failed"
+    MODULE_SUSPENDED = "module_suspended"  # the learner's page was hidden (another tab, the phone locked)
+    MODULE_TERMINATED = "module_terminated"  # the learner left the page
     CREDENTIAL_EARNED = "credential_earned"
     CREDENTIAL_REVOKED = "credential_revoked"
     CREDENTIAL_REINSTATED = "credential_reinstated"
@@ -114,6 +116,8 @@ class Learning:
 
     def _progress(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
         row = self._locked_progress(connection, event)
+        if event.kind is EventKind.SECTION_VIEWED and event.section_id in (row.sections_viewed or []):
+            return []  # a section is read once: reading it again records nothing
         changes, derived = self._apply(dict(row._mapping), event)
         connection.execute(update(Progress).where(Progress.id == row.id).values(**changes))
         if event.kind is EventKind.QUESTION_ANSWERED and event.correct is False and event.learner.context_id:

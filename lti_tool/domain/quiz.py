@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -34,10 +35,18 @@ class Grade:
         return self.raw / self.maximum if self.maximum else 0.0
 
 
-def draw(bank: dict[str, dict], count: int, rng: random.Random | None = None) -> list[str]:
-    """``count`` question ids in random order (all of them if the bank is smaller)."""
+def draw(bank: dict[str, dict], count: int, seen: Iterable[str] = (), rng: random.Random | None = None) -> list[str]:
+    """``count`` question ids in random order, those not ``seen`` (in the last attempt) first, so a retry
+    measures knowledge rather than memory; seen ones only fill up a bank too small for a fresh draw."""
     rng = rng or random.SystemRandom()
-    return rng.sample(sorted(bank), min(count, len(bank)))
+    seen = set(seen)
+    fresh = [q for q in sorted(bank) if q not in seen]
+    again = [q for q in sorted(bank) if q in seen]
+    count = min(count, len(bank))
+    chosen = rng.sample(fresh, min(count, len(fresh)))
+    chosen += rng.sample(again, count - len(chosen))
+    rng.shuffle(chosen)
+    return chosen
 
 
 def correct_choices(question: dict) -> tuple[str, ...]:

@@ -39,6 +39,8 @@ VERB_FOR = {
     EventKind.MODULE_COMPLETED: "completed",
     EventKind.MODULE_PASSED: "passed",
     EventKind.MODULE_FAILED: "failed",
+    EventKind.MODULE_SUSPENDED: "suspended",
+    EventKind.MODULE_TERMINATED: "terminated",
 }
 
 
@@ -84,6 +86,8 @@ class StatementBuilder:
         document.pop("version", None)
         if event.duration is not None and "result" in document:
             document["result"]["duration"] = _duration(event.duration)
+        if event.attempt_id is not None:
+            document["context"]["extensions"] = {self.base_url + vocab.ATTEMPT: event.attempt_id}
         document["timestamp"] = _timestamp(event.occurred_at)
         return document
 

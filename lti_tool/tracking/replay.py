@@ -18,7 +18,7 @@ from xapi.agents import agent_key
 from xapi.models import Statement
 from xapi.store import parse_time
 
-from ..domain import awards
+from ..domain import awards, item_stats
 from ..domain.catalogue import Catalogue
 from ..domain.learning import EventKind, Learner, Learning, LearningEvent
 from ..domain.people import known_accounts
@@ -30,7 +30,8 @@ OBJECT = re.compile(r"/modules/(?P<module>[^/]+)(?:/sections/(?P<section>[^/]+)|
 ACHIEVEMENT = re.compile(r"/badges/achievements/(?P<achievement>[^/]+)$")
 PRIMARY = {"launched": EventKind.MODULE_LAUNCHED, "initialized": EventKind.MODULE_OPENED,
            "experienced": EventKind.SECTION_VIEWED, "answered": EventKind.QUESTION_ANSWERED,
-           "completed": EventKind.QUIZ_SUBMITTED}
+           "completed": EventKind.QUIZ_SUBMITTED, "suspended": EventKind.MODULE_SUSPENDED,
+           "terminated": EventKind.MODULE_TERMINATED}
 
 
 class Accounts:
@@ -59,11 +60,15 @@ def replay(connection: Connection, catalogue: Catalogue, authority: dict, base_u
         table.c.authority_key == agent_key(authority), table.c.voided.is_(False))
         .order_by(table.c.timestamp, table.c.stored, table.c.id))]
     events = [e for e in (_event(s, accounts, base_url) for s in statements) if e is not None]
+    # timestamps are in milliseconds: a quiz's answers and its score may share one; the answers come first
+    events.sort(key=lambda e: (e.occurred_at, e.kind is EventKind.QUIZ_SUBMITTED))
     connection.execute(delete(Progress))
     connection.execute(delete(QuestionMiss))
+    item_stats.forget_all(connection)
     awards.forget_all_but(connection, {e.award_uid for e in events
                                        if e.kind is EventKind.CREDENTIAL_EARNED and e.award_uid})
-    learning = Learning(catalogue, awarding=False)  # no listeners: replaying must not emit statements again
+    # replaying must not emit statements again: the only listener rebuilds the item-response index
+    learning = Learning(catalogue, listeners=(item_stats.ItemResponseIndex(),), awarding=False)
     for event in events:
         if event.kind is EventKind.CREDENTIAL_EARNED:
             assert event.award_uid and event.award_kind
@@ -86,6 +91,7 @@ def _event(statement: dict, accounts: Accounts, base_url: str) -> LearningEvent 
         return None
     result = statement.get("result") or {}
     score = result.get("score") or {}
+    context = statement.get("context") or {}
     return LearningEvent(
         kind=kind, learner=accounts.learner(statement), module_id=match["module"],
         section_id=match["section"], question_id=match["question"],
@@ -93,7 +99,8 @@ def _event(statement: dict, accounts: Accounts, base_url: str) -> LearningEvent 
         correct=result.get("success") if kind is EventKind.QUESTION_ANSWERED else None,
         score=score.get("scaled"), raw=int(score["raw"]) if "raw" in score else None,
         maximum=int(score["max"]) if "max" in score else None,
-        locale=(statement.get("context") or {}).get("language", "fr"), occurred_at=parse_time(statement["timestamp"]),
+        attempt_id=(context.get("extensions") or {}).get(base_url + vocab.ATTEMPT),
+        locale=context.get("language", "fr"), occurred_at=parse_time(statement["timestamp"]),
     )
 
 

@@ -11,6 +11,8 @@ VERBS = {
     "completed": {"fr": "a terminé", "en": "completed"},
     "passed": {"fr": "a réussi", "en": "passed"},
     "failed": {"fr": "a échoué", "en": "failed"},
+    "suspended": {"fr": "a mis en pause", "en": "suspended"},
+    "terminated": {"fr": "a quitté", "en": "terminated"},
 }
 
 MODULE = ADL_ACTIVITY + "module"
@@ -32,3 +34,5 @@ BADGE_ASSERTION = "https://w3id.org/xapi/openbadges/extensions/badgeassertion"
 # Passeport's own verbs for what the Open Badges profile leaves out, under the tool's URL
 REVOKED = "/vocabulary/verbs/revoked"
 REINSTATED = "/vocabulary/verbs/reinstated"
+# The quiz attempt an answer or a score belongs to (context extension, value: the attempt's number)
+ATTEMPT = "/vocabulary/extensions/attempt"

@@ -54,15 +54,31 @@ def test_learner_reads_fails_retries_and_passes(live_tool, page, screenshot):
     assert page.get_by_role("heading", level=1).inner_text() == first.title
     _check(page, screenshot, "player-section")
     for _ in module.sections[1:]:
-        page.locator("a[rel=next]").click()
-    page.get_by_role("link", name="Passer le quiz").click()
+        page.get_by_role("button", name="Section suivante").click()
+    page.get_by_role("button", name="Passer le quiz").click()
+    page.wait_for_url("**/quiz")
+    rules = page.locator(".quiz-rules").inner_text()  # the start page: the rules before any question
+    assert "10 questions" in rules and "au moins 70 %" in rules and page.locator("fieldset.question").count() == 0
+    _check(page, screenshot, "player-quiz-start")
+    page.get_by_role("button", name="Commencer le quiz").click()
     page.wait_for_url("**/quiz")
     assert page.locator("fieldset.question").count() == 10
     _check(page, screenshot, "player-quiz")
 
+    page.once("dialog", lambda dialog: dialog.dismiss())  # the script asks first; dismissing keeps the page
+    page.get_by_role("button", name="Valider mes réponses").click()
+    assert page.locator("fieldset.question").count() == 10 and page.locator("#unanswered").count() == 0
+    page.evaluate("document.getElementById('quiz-form').removeAttribute('data-confirm-text')")  # no script
+    page.get_by_role("button", name="Valider mes réponses").click()
+    page.wait_for_selector("#unanswered")  # the server asks instead
+    assert "question(s) 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 sans réponse" in page.locator("#unanswered").inner_text()
+    _check(page, screenshot, "player-quiz-confirm")
+
     _answer_by_keyboard(page, bank, right=False)
     page.wait_for_url("**/result")
     assert "Module non validé" in page.locator(".verdict").inner_text()
+    assert page.get_by_role("heading", name="Sections à relire").count() == 1
+    assert "bonne réponse" not in page.locator("main").inner_text()
     _check(page, screenshot, "player-result-failed")
 
     page.get_by_role("button", name="Recommencer avec de nouvelles questions").click()
@@ -87,3 +103,20 @@ def test_player_fits_a_phone(live_tool, chromium):
     artifacts = __import__("tests.browser.conftest", fromlist=["ARTIFACTS"]).ARTIFACTS
     page.screenshot(path=str(artifacts / "player-phone.png"))
     context.close()
+
+
+def test_item_statistics_page_is_accessible(live_tool, page, screenshot):
+    from tests.domain.test_item_stats import _cohort
+
+    _, planted, _ = _cohort(live_tool.app)
+    page.goto(live_tool.url + "/demo/")
+    module = page.locator("li", has=page.get_by_role("heading", name="Vendre sur Internet"))
+    module.get_by_role("button", name="Lancer en tant que formateur Bruno").click()
+    page.wait_for_url("**/trainer/")
+    page.goto(live_tool.url + "/trainer/item-stats")
+    page.get_by_label("Module").select_option("vendre-sur-internet")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url("**/trainer/item-stats?module=vendre-sur-internet")
+    row = page.get_by_role("row", name=planted)
+    assert "ne distingue pas" in row.inner_text()
+    _check(page, screenshot, "item-stats")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC
 
 from sqlalchemy import select
@@ -18,6 +19,19 @@ MODULE = "vendre-sur-internet"
 ADL = "http://adlnet.gov/expapi/verbs/"
 
 
+def _csrf(page) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def _read(tool, browser, module) -> None:
+    """Each section opened, then reported read (as its page's script does), then the tab hidden and left."""
+    for section in module.sections:
+        page = browser.get(f"{tool.url}/modules/{MODULE}/sections/{section['id']}")
+        browser.post(f"{tool.url}/modules/{MODULE}/sections/{section['id']}/read", data={"csrf_token": _csrf(page)})
+    for state in ("hidden", "left"):
+        browser.post(f"{tool.url}/modules/{MODULE}/leave", data={"csrf_token": _csrf(page), "state": state})
+
+
 def _learn(tool, platform):
     """Launch, read two sections, fail the quiz, pass it."""
     browser = tool.browser()
@@ -25,18 +39,16 @@ def _learn(tool, platform):
     browser.get(tool.url + landing.headers["Location"])
     module = services.catalogue(tool.app).get(MODULE)
     bank = services.catalogue(tool.app).quiz(module.folder, "fr")
-    for section in module.sections[:2]:
-        browser.get(f"{tool.url}/modules/{MODULE}/sections/{section['id']}")
+    _read(tool, browser, replace(module, sections=module.sections[:2]))
     for right in (False, True):
-        page = browser.get(f"{tool.url}/modules/{MODULE}/quiz")
+        start = browser.get(f"{tool.url}/modules/{MODULE}/quiz")
+        page = browser.post(f"{tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": _csrf(start)})
         attempt = re.search(rf'action="/modules/{MODULE}/quiz/(\d+)"', page.text).group(1)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        form = [("csrf_token", csrf)]
+        form = [("csrf_token", _csrf(page))]
         for qid in dict.fromkeys(re.findall(r'name="answer-(q\d+)"', page.text)):
             choices = [c for c in bank[qid]["choices"] if bool(c.get("correct")) == right]
             form += [(f"answer-{qid}", c["id"]) for c in (choices if right else choices[:1])]
         browser.post(f"{tool.url}/modules/{MODULE}/quiz/{attempt}", data=form)
-        browser.post(f"{tool.url}/modules/{MODULE}/quiz/new", data={"csrf_token": csrf})
     return browser
 
 
@@ -49,6 +61,14 @@ def test_learning_events_are_statements_in_the_lrs(tool, platform, lrs):
     assert verbs[:2] == ["launched", "initialized"]
     assert verbs.count("experienced") == 2 and verbs.count("answered") == 20
     assert verbs.count("failed") == 1 and verbs.count("passed") == 1 and verbs.count("completed") == 2
+    assert verbs.count("suspended") == 1 and verbs.count("terminated") == 1
+    attempt = f"{tool.url}/vocabulary/extensions/attempt"
+    by_attempt: dict[int, list[str]] = {}
+    for s in statements:
+        if attempt in s["context"].get("extensions", {}):
+            by_attempt.setdefault(s["context"]["extensions"][attempt], []).append(s["verb"]["id"].removeprefix(ADL))
+    assert sorted(sorted(set(v)) for v in by_attempt.values()) == [["answered", "completed", "failed"],
+                                                                    ["answered", "completed", "passed"]]
     expected_registration = registration(Learner(0, None, platform.issuer, "learner-1", "peer-course-1"))
     for s in statements:
         validate_statement({k: v for k, v in s.items() if k not in ("stored", "authority", "version")})
@@ -87,8 +107,7 @@ def test_replay_rebuilds_the_live_projection(tool, platform):
     other = tool.browser()
     platform.launch(other, user="learner-2")
     module = services.catalogue(tool.app).get(MODULE)
-    for section in module.sections:
-        other.get(f"{tool.url}/modules/{MODULE}/sections/{section['id']}")
+    _read(tool, other, module)
     live = _projection(tool.app)
     assert {row[3] for row in live} == {"passed", "completed"}
     output = run_cli(tool.app, "replay")
