@@ -92,7 +92,7 @@ def test_wheel_from_the_docker_build_context_installs_and_serves(tmp_path):
         assert Path(module_file).resolve().is_relative_to(environment.resolve()), module_file
 
     assert "database at head" in _run([str(bin_dir / "passeport"), "db", "upgrade"], **run)
-    assert "delivered 0 statement(s)" in _run([str(bin_dir / "passeport"), "xapi", "forward", "--once"], **run)
+    assert "delivered 0 item(s)" in _run([str(bin_dir / "passeport"), "xapi", "forward", "--once"], **run)
 
     gunicorn = [str(bin_dir / "gunicorn"), "-c", str(context / "deploy" / "gunicorn.conf.py"), "lti_tool:create_app()"]
     server = subprocess.Popen(gunicorn, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **run)
