@@ -44,7 +44,10 @@ def match_attachments(statements: list, attachments: dict) -> None:
     """Every attachment without a fileUrl is sent as a part, and every part is declared."""
     declared = set()
     for statement in statements:
-        for attachment in statement.get("attachments", []) if isinstance(statement, dict) else []:
+        listed = statement.get("attachments", []) if isinstance(statement, dict) else []
+        if not isinstance(listed, list) or not all(isinstance(a, dict) for a in listed):
+            raise XapiError(400, "attachments must be a list of attachment objects")
+        for attachment in listed:
             sha2 = str(attachment.get("sha2", "")).lower()
             declared.add(sha2)
             if "fileUrl" not in attachment and sha2 not in attachments:
