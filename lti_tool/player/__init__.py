@@ -8,7 +8,7 @@ from .. import services
 from ..domain.attempts import AttemptRefused
 from ..domain.learning import EventKind, LearningEvent, Status, progress_of
 from ..domain.quiz import InvalidAnswer
-from ..web_session import LOCALES, LaunchedUser, check_csrf, launched_user
+from ..web_session import LOCALES, LaunchedUser, check_csrf, launched_user, same_origin_path
 from .render import lesson_html
 from .resume import resume_url
 
@@ -151,5 +151,4 @@ def choose_locale():
     data = dict(session["passeport"])
     data["locale"] = chosen
     session["passeport"] = data
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("player.catalogue"), 303)
+    return redirect(same_origin_path(request.form.get("next"), url_for("player.catalogue")), 303)
