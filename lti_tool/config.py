@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
@@ -47,7 +48,7 @@ def from_environment(overrides: dict | None = None) -> dict:
     os.umask(0o077)  # the SQLite database and anything else written here stays private
     private_directory(instance)
     base_url = (overrides.get("BASE_URL") or os.environ.get("PASSEPORT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    config = {
+    config: dict[str, Any] = {
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'passeport.db'}",
         "SECRET_KEY": _secret_key(instance),

@@ -124,7 +124,8 @@ def reseal_endpoints(connection: Connection, sealer: Sealer) -> int:
     rows = connection.execute(select(ENDPOINTS.c.id, ENDPOINTS.c.password).where(ENDPOINTS.c.password.is_not(None)))
     count = 0
     for row in rows.all():
-        connection.execute(update(ENDPOINTS).where(ENDPOINTS.c.id == row.id).values(password=sealer.reseal(row.password)))
+        connection.execute(update(ENDPOINTS).where(ENDPOINTS.c.id == row.id)
+                           .values(password=sealer.reseal(row.password)))
         count += 1
     return count
 

@@ -11,13 +11,13 @@ import json
 import re
 import struct
 import zlib
-from xml.etree.ElementTree import ParseError
-from xml.parsers.expat import ExpatError
 from dataclasses import dataclass, field
 from datetime import datetime
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 import jwt
-import png
+import png  # type: ignore[import-untyped]
 from openbadgeslib import baking
 from openbadgeslib.errors import LibOpenBadgesException
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
@@ -160,9 +160,9 @@ class Verifier:
         return None
 
 
-SHAPE = {"id": str, "name": str, "validFrom": str, "validUntil": str, "issuer": (str, dict),
+SHAPE: dict[str, type | tuple[type, ...]] = {"id": str, "name": str, "validFrom": str, "validUntil": str, "issuer": (str, dict),
          "credentialSubject": dict, "evidence": list, "proof": (dict, list)}
-SUBJECT_SHAPE = {"achievement": dict, "identifier": list}
+SUBJECT_SHAPE: dict[str, type | tuple[type, ...]] = {"achievement": dict, "identifier": list}
 
 
 def check_shape(document: dict) -> None:

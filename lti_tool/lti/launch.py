@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -77,7 +78,7 @@ NESTED_STRINGS = {CLAIM + "context": ("id", "title", "label"), CLAIM + "resource
                   CLAIM + "launch_presentation": ("locale", "return_url")}
 
 
-def check_claim_types(body: dict) -> None:
+def check_claim_types(body: Any) -> None:
     """Claims of the wrong JSON type are refused (400) at the boundary, before anything reads them."""
     wrong = [c for c in STRING_CLAIMS if c in body and not isinstance(body[c], str)]
     wrong += [c for c in OBJECT_CLAIMS if c in body and not isinstance(body[c], dict)]

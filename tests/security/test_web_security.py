@@ -109,8 +109,8 @@ def test_hsts_when_the_base_url_is_https(make_app):
 
 
 def test_the_demo_launch_page_posts_itself_without_inline_script(tool):
-    start = tool.browser().post(tool.url + "/demo/start", data={"user": "alice", "module": "05-vendre-sur-internet", "locale": "fr"},
-                                allow_redirects=True)
+    start = tool.browser().post(tool.url + "/demo/start", allow_redirects=True,
+                                data={"user": "alice", "module": "05-vendre-sur-internet", "locale": "fr"})
     assert 'id="lti-launch"' in start.text
     assert "<script>" not in start.text and "/static/autosubmit.js" in start.text
     assert tool.get(tool.url + "/static/autosubmit.js").status_code == 200
