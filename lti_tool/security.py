@@ -20,6 +20,7 @@ BODY_LIMITS = {"xapi.": 16 * 1024 * 1024, "verify.verify_submitted": 3 * 1024 * 
 MIN_SECRET_KEY = 32
 STRICT_CSP = "default-src 'self'; object-src 'none'; base-uri 'self'"
 SANDBOXED_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+PDF_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 def install(app: Flask) -> None:
@@ -63,6 +64,8 @@ def _headers(response: Response) -> Response:
     if "Content-Security-Policy" not in headers:
         if response.mimetype == "text/html":
             headers["Content-Security-Policy"] = f"{STRICT_CSP}; frame-ancestors {' '.join(frame_ancestors())}"
+        elif response.mimetype == "application/pdf":
+            headers["Content-Security-Policy"] = PDF_CSP  # a sandboxed PDF would not render in browsers' viewers
         else:
             headers["Content-Security-Policy"] = SANDBOXED_CSP
     return response
