@@ -22,21 +22,6 @@ STATE = {"activityId": "http://example.org/modules/m1", "agent": AGENT}
 
 # ------------------------------------------------------------------ finding 2: body limits, auth before read
 
-def test_anonymous_statement_post_is_refused_before_its_body_is_read(tool):
-    """The body would be read (and then be too large) if the LRS read it before checking credentials."""
-    body = b"[" + b" " * (17 * 1024 * 1024) + b"]"
-    answer = tool.post(tool.url + "/xapi/statements", data=body,
-                       headers={**VERSION, "Content-Type": "application/json"})
-    assert answer.status_code == 401
-    assert "credentials" in answer.json()["error"]["message"]
-
-
-def test_statement_body_over_the_limit_is_413(lrs):
-    answer = lrs.post("/statements", data=b"[" + b" " * (17 * 1024 * 1024) + b"]",
-                      headers={"Content-Type": "application/json"})
-    assert answer.status_code == 413
-
-
 class EndlessBody(io.RawIOBase):
     """A chunked upload that never ends: counts what the server pulled from it."""
 
@@ -50,6 +35,24 @@ class EndlessBody(io.RawIOBase):
         self.read_bytes += len(buffer)
         buffer[:] = b" " * len(buffer)
         return len(buffer)
+
+
+def test_anonymous_statement_post_is_refused_before_its_body_is_read(tool):
+    """Not one byte of an anonymous client's body is read: it is refused on its headers."""
+    body = EndlessBody()
+    environ = EnvironBuilder("/xapi/statements", method="POST", headers={
+        "Content-Type": "application/json", "Content-Length": str(8 * 1024 * 1024), **VERSION}).get_environ()
+    environ.update({"wsgi.input": body, "CONTENT_LENGTH": str(8 * 1024 * 1024)})
+    statuses = []
+    answer = b"".join(tool.app(environ, lambda status, headers, *_: statuses.append(status)))
+    assert statuses[0].startswith("401") and b"credentials" in answer
+    assert body.read_bytes == 0
+
+
+def test_statement_body_over_the_limit_is_413(lrs):
+    answer = lrs.post("/statements", data=b"[" + b" " * (17 * 1024 * 1024) + b"]",
+                      headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413
 
 
 @pytest.mark.parametrize("path,limit", [("/api/verify", 1), ("/verify", 3), ("/xapi/statements", 16)])
@@ -141,11 +144,11 @@ def test_replay_ignores_voids_of_the_tools_statements_by_others(app, launched_le
     with database(app).read() as connection:
         before = [(p.module_id, p.status) for p in connection.execute(select(Progress))]
         tool_ids = [row[0] for row in connection.exec_driver_sql("SELECT id FROM xapi_statements")]
-    # a void stored behind the LRS's back (as before the fix): replay must not honour it
-    forged = _void(tool_ids[0])
-    forged["authority"] = {"objectType": "Agent", "account": {"homePage": "https://x.example", "name": "k"}}
+    assert before
+    # voids stored behind the LRS's back (as before the fix) of every tool statement: replay must not honour them
+    stranger = {"objectType": "Agent", "account": {"homePage": "https://x.example", "name": "k"}}
     with database(app).begin() as connection:
-        services.lrs(app).store_generated(connection, [forged], forged["authority"])
+        services.lrs(app).store_generated(connection, [_void(i) for i in tool_ids], stranger)
     run_cli(app, "replay")
     with database(app).read() as connection:
         assert [(p.module_id, p.status) for p in connection.execute(select(Progress))] == before
