@@ -65,7 +65,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "ENCRYPTION_KEY": os.environ.get("PASSEPORT_ENCRYPTION_KEY") or None,
     }
     config.update(overrides)
-    secure = config["BASE_URL"].startswith("https://")
+    secure = str(config["BASE_URL"]).startswith("https://")
     # Inside an LMS iframe the tool is a third party: its cookies must be
     # SameSite=None; Secure; Partitioned, which browsers only accept over HTTPS.
     config.setdefault("SESSION_COOKIE_SECURE", secure)

@@ -57,7 +57,7 @@ def revoke(connection: Connection, key: str) -> bool:
 
 
 def listing(connection: Connection) -> list:
-    return connection.execute(select(CREDENTIALS).order_by(CREDENTIALS.c.id)).all()
+    return list(connection.execute(select(CREDENTIALS).order_by(CREDENTIALS.c.id)))
 
 
 def key_of(authorization: str | None) -> str | None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -34,7 +36,7 @@ def lrs() -> Lrs:
     return current_lrs()
 
 
-def _json(value, status: int = 200, **headers) -> Response:
+def _json(value, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(value, ensure_ascii=False), status=status, mimetype="application/json",
                     headers=headers)
 
@@ -55,7 +57,10 @@ def _protocol_headers(response: Response) -> Response:
 def _route(bp: Blueprint, served: Lrs, path: str, resource: str, needs_auth: bool = True):
     def view():
         with served.serving():
-            return _answer(path, resource, needs_auth)
+            response = _answer(path, resource, needs_auth)
+        if resource == "statements":  # on every answer, errors included (XAPI-00153)
+            response.headers.setdefault("X-Experience-API-Consistent-Through", now_iso())
+        return response
 
     view.__name__ = f"xapi_{resource}"
     bp.add_url_rule(path, view_func=view, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
@@ -143,10 +148,9 @@ def statements_get(xreq: XapiRequest, _principal) -> Response:
         attachments = lrs().store.attachments_for(connection, found) if with_attachments else {}
     body = {"statements": [formats.apply(s, form, xreq.languages) for s in found],
             "more": _more_url(query, form, with_attachments, more) if more else ""}
-    headers = {"X-Experience-API-Consistent-Through": now_iso()}
     if with_attachments:
-        return _multipart(body, attachments, headers)
-    return _json(body, **headers)
+        return _multipart(body, attachments, {})
+    return _json(body)
 
 
 def _single_statement(xreq, single, form, with_attachments) -> Response:
@@ -160,9 +164,8 @@ def _single_statement(xreq, single, form, with_attachments) -> Response:
     if found is None:
         raise XapiError(404, f"no {'voided ' if voided else ''}statement {statement_id}")
     body = formats.apply(found, form, xreq.languages)
-    headers = {"X-Experience-API-Consistent-Through": now_iso(),
-               "Last-Modified": _http_date(parse_time(found["stored"]))}
-    return _multipart(body, attachments, headers) if with_attachments else _json(body, **headers)
+    headers = {"Last-Modified": _http_date(parse_time(found["stored"]))}
+    return _multipart(body, attachments, headers) if with_attachments else _json(body, headers=headers)
 
 
 def _statement_query(params: dict, form: str, with_attachments: bool) -> tuple[StatementQuery, str, bool]:
@@ -231,6 +234,7 @@ def statements_post(xreq: XapiRequest, principal) -> Response:
 
 def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
     validate_statements(batch)
+    match_attachments(batch, attachments)
     check_signatures(batch, attachments)
     _check_voiding(batch, principal)
     stored, authority = now_iso(), principal.authority(lrs().base_url)
@@ -274,7 +278,7 @@ def _save(prepared: list[dict], attachments: dict) -> list[str]:
 
 
 def _read_statements(xreq: XapiRequest):
-    """The statement(s) and the attachments sent with them, checked against their declared hashes."""
+    """The statement(s) and the attachment parts sent with them, each part checked against its hash."""
     if xreq.mimetype == "application/json":
         statements, attachments = xreq.json(), {}
     elif xreq.mimetype == "multipart/mixed":
@@ -283,7 +287,6 @@ def _read_statements(xreq: XapiRequest):
         raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
     if not _nesting_within(statements, MAX_DEPTH):
         raise XapiError(400, f"the statements are nested more than {MAX_DEPTH} levels deep")
-    match_attachments(statements if isinstance(statements, list) else [statements], attachments)
     return statements, attachments
 
 
@@ -307,8 +310,8 @@ def _multipart(body, attachments: dict, headers: dict) -> Response:
 # ---------------------------------------------------------------- agents, activities, about
 
 def agents_get(xreq: XapiRequest, _principal) -> Response:
-    agent = agent_param(xreq.params)
-    person = {"objectType": "Person"}
+    agent = agent_param(xreq.params) or {}  # required: a missing agent is already a 400
+    person: dict[str, object] = {"objectType": "Person"}
     for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
         if ifi in agent:
             person[ifi] = [agent[ifi]]
@@ -366,7 +369,7 @@ def _http_date(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
-HANDLERS = {
+HANDLERS: dict[str, dict[str, Callable[[XapiRequest, Any], Response]]] = {
     "statements": {"GET": statements_get, "PUT": statements_put, "POST": statements_post},
     "agents": {"GET": agents_get},
     "activities": {"GET": activities_get},

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import jwt
-from openbadgeslib.ob3.credential import (Achievement, Alignment, Evidence, IdentityObject, Issuer,
-                                          OpenBadgeCredential)
+from openbadgeslib.ob3.credential import Achievement, Alignment, Evidence, IdentityObject, Issuer, OpenBadgeCredential
 from openbadgeslib.ob3.ldp import OB3LdpSigner
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection
@@ -100,8 +99,9 @@ class CredentialFactory(BadgeAddresses):
 
     def build(self, award: AwardView) -> OpenBadgeCredential:
         identifiers = [self._identifier(award)]
-        if award.holder_name:
-            identifiers.append(IdentityObject(identity_hash=clean(award.holder_name), identity_type="name",
+        holder_name = clean(award.holder_name)
+        if holder_name:
+            identifiers.append(IdentityObject(identity_hash=holder_name, identity_type="name",
                                               hashed=False))
         return OpenBadgeCredential(
             id=self.credential_url(award.uid), issuer=self.issuer(), recipient_id=None,

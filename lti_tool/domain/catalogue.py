@@ -65,6 +65,13 @@ class Catalogue:
     def get(self, module_id: str) -> Module | None:
         return self._by_id.get(module_id)
 
+    def module(self, module_id: str) -> Module:
+        """A module the caller knows exists (recorded events name only real modules)."""
+        found = self._by_id.get(module_id)
+        if found is None:
+            raise LookupError(f"no module {module_id!r} in the course")
+        return found
+
     def resolve(self, reference: str | None) -> Module | None:
         """A module from its id (``vendre-sur-internet``) or its folder (``05-vendre-sur-internet``)."""
         if not reference:
@@ -87,9 +94,9 @@ class Catalogue:
         return self._section(module.folder, section_id, locale if locale in LANGUAGES else "fr")
 
     def sections(self, module: Module, locale: str) -> list[Section]:
-        return [self.section(module, s["id"], locale) for s in module.sections]
+        return [self._section(module.folder, s["id"], locale if locale in LANGUAGES else "fr") for s in module.sections]
 
-    @lru_cache(maxsize=512)
+    @lru_cache(maxsize=512)  # noqa: B019 - one catalogue per process: the cache lives exactly as long
     def _section(self, folder: str, section_id: str, locale: str) -> Section:
         module = next(m for m in self.modules if m.folder == folder)
         entry = next(s for s in module.sections if s["id"] == section_id)
@@ -97,7 +104,7 @@ class Catalogue:
         title, _, body = text.partition("\n")
         return Section(id=section_id, file=entry["file"], title=title.lstrip("# ").strip(), markdown=body)
 
-    @lru_cache(maxsize=64)
+    @lru_cache(maxsize=64)  # noqa: B019 - as above
     def quiz(self, folder: str, locale: str) -> dict[str, dict]:
         """The module's question bank in ``locale``, by question id (ids are shared by both languages)."""
         path = self.root / "modules" / folder / f"quiz.{locale if locale in LANGUAGES else 'fr'}.yaml"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -21,7 +21,7 @@ from ..domain.roles import Role, classify
 from .errors import bad_request, not_registered, platform_add_command, unauthorized
 from .platform_keys import PlatformKeyCache
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
-from .toolconf import DatabaseToolConf
+from .toolconf import DatabaseToolConf, PlatformRecord
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,12 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             requests_session=keys.http,  # pylti1p3 would open a new HTTP session per launch
         )
         self.platform_keys = keys
-        self.platform = None
+
+    platform: PlatformRecord  # set by validate_registration, which runs before every other check
+
+    def _body(self) -> dict[str, Any]:
+        """The id_token's claims as plain JSON (pylti1p3's TypedDict names only the claims it knows)."""
+        return cast(dict[str, Any], self._jwt["body"])
 
     def validate(self):
         """pylti1p3's checks, read-only; the nonce is consumed by ``commit`` in the launch's transaction."""
@@ -164,14 +169,15 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             ) from error
 
     def validate_registration(self):
-        body = self._jwt["body"]
+        body = self._body()
         if not isinstance(body, dict):
             raise bad_request("malformed_id_token", "Le jeton « id_token » n'est pas un objet JSON.",
                               "The 'id_token' body is not a JSON object.")
         check_claim_types(body)
         iss = body.get("iss")
         if not iss or not isinstance(iss, str):
-            raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).", "The token has no issuer (iss).")
+            raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).",
+                              "The token has no issuer (iss).")
         platforms = self._tool_config.platforms_for(iss)
         if not platforms:
             raise not_registered(
@@ -182,8 +188,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             )
         audiences = body.get("aud")
         audiences = audiences if isinstance(audiences, list) else [audiences]
-        self.platform = next((p for p in platforms if p.client_id in audiences), None)
-        if self.platform is None:
+        platform = next((p for p in platforms if p.client_id in audiences), None)
+        if platform is None:
             registered = ", ".join(p.client_id for p in platforms)
             raise unauthorized(
                 "wrong_audience",
@@ -192,14 +198,16 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 f"The token is addressed to '{', '.join(map(str, audiences))}', not to the client id "
                 f"registered for this platform ({registered}).",
             )
-        if len(audiences) > 1 and body.get("azp") != self.platform.client_id:
+        self.platform = platform
+        if len(audiences) > 1 and body.get("azp") != platform.client_id:
             raise unauthorized(
                 "wrong_azp",
                 "Le jeton a plusieurs destinataires mais son « azp » ne désigne pas Passeport.",
                 "The token has several audiences but its 'azp' does not name Passeport.",
             )
         if "azp" in body and body["azp"] != self.platform.client_id:
-            raise unauthorized("wrong_azp", "Le champ « azp » ne désigne pas Passeport.", "'azp' does not name Passeport.")
+            raise unauthorized("wrong_azp", "Le champ « azp » ne désigne pas Passeport.",
+                               "'azp' does not name Passeport.")
         self._registration = self._tool_config.registration(self.platform)
         return self
 
@@ -223,7 +231,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 options={"require": ["exp", "iat", "aud", "iss", "nonce"]},
             )
         except jwt.ExpiredSignatureError as error:
-            raise unauthorized("expired", "Le jeton a expiré : relancez l'activité.", "The token has expired: launch again.") from error
+            raise unauthorized("expired", "Le jeton a expiré : relancez l'activité.",
+                               "The token has expired: launch again.") from error
         except jwt.ImmatureSignatureError as error:
             raise unauthorized("issued_in_future", "Le jeton est daté dans le futur (horloges désynchronisées ?).",
                                "The token is dated in the future (clocks out of sync?).") from error
@@ -238,7 +247,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_deployment(self):
-        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        deployment_id = self._body().get(CLAIM + "deployment_id")
         if not deployment_id:
             raise bad_request("missing_claim", "Le jeton n'indique pas de déploiement (deployment_id).",
                               "The token has no deployment_id.")
@@ -254,7 +263,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_message(self):
-        body = self._jwt["body"]
+        body = self._body()
         message_type = body.get(CLAIM + "message_type")
         if message_type not in SUPPORTED_MESSAGES:
             raise bad_request(
@@ -276,14 +285,16 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 raise bad_request("missing_claim", f"Le jeton n'a pas le champ obligatoire « {claim} ».",
                                   f"The token lacks the required claim '{claim}'.")
         if message_type == "LtiResourceLinkRequest" and not body[CLAIM + "resource_link"].get("id"):
-            raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.", "The resource link has no id.")
+            raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.",
+                              "The resource link has no id.")
         try:
             return super().validate_message()
         except LtiException as error:
-            raise bad_request("invalid_message", f"Message LTI invalide : {error}.", f"Invalid LTI message: {error}.") from error
+            raise bad_request("invalid_message", f"Message LTI invalide : {error}.",
+                              f"Invalid LTI message: {error}.") from error
 
     def to_launch(self) -> Launch:
-        body = self.get_launch_data()
+        body = cast(dict[str, Any], self.get_launch_data())
         roles = list(body.get(CLAIM + "roles") or [])
         return Launch(
             launch_id=self.get_launch_id(),
