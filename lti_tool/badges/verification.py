@@ -160,8 +160,9 @@ class Verifier:
         return None
 
 
-SHAPE: dict[str, type | tuple[type, ...]] = {"id": str, "name": str, "validFrom": str, "validUntil": str, "issuer": (str, dict),
-         "credentialSubject": dict, "evidence": list, "proof": (dict, list)}
+SHAPE: dict[str, type | tuple[type, ...]] = {
+    "id": str, "name": str, "validFrom": str, "validUntil": str, "issuer": (str, dict), "credentialSubject": dict,
+    "evidence": list, "proof": (dict, list)}
 SUBJECT_SHAPE: dict[str, type | tuple[type, ...]] = {"achievement": dict, "identifier": list}
 
 
