@@ -279,8 +279,9 @@ def _save(prepared: list[dict], attachments: dict) -> list[str]:
 
 def _read_statements(xreq: XapiRequest):
     """The statement(s) and the attachment parts sent with them, each part checked against its hash."""
+    attachments: dict[str, tuple[str, bytes]] = {}
     if xreq.mimetype == "application/json":
-        statements, attachments = xreq.json(), {}
+        statements = xreq.json()
     elif xreq.mimetype == "multipart/mixed":
         statements, attachments = read_multipart(xreq)
     else:
