@@ -2,6 +2,10 @@
 
 `passeport serve` uses the same worker model; use this file when a process
 manager runs gunicorn directly. Run `passeport db upgrade` before starting.
+
+Request bodies: the application refuses more than 16 MB (LRS), 3 MB (/verify), 2 MB elsewhere,
+chunked bodies included. A reverse proxy in front should refuse earlier with the same largest
+limit (nginx: `client_max_body_size 16m;`) — see docs/security.md, "Limits".
 """
 import multiprocessing
 import os

@@ -11,6 +11,7 @@ from xapi.forwarding import save_endpoint
 from xapi.http import create_blueprint as lrs_blueprint
 
 from . import config as configuration
+from . import security
 from .services import database, install, services
 from .web_session import csrf_token, locale
 
@@ -19,7 +20,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("lti_tool", instance_relative_config=False)
     app.config.update(configuration.from_environment(overrides))
     app.instance_path = app.config["INSTANCE_PATH"]
+    security.check_secret_key(app.config)
     installed = install(app)
+    security.install(app)
 
     from .badges.passport_views import bp as passport_bp
     from .badges.verify_views import bp as verify_bp
@@ -72,7 +75,7 @@ def prepare(app: Flask) -> None:
         services(app).badges.keys.ensure(connection)
         if app.config["XAPI_LRS_URL"]:
             save_endpoint(connection, "environment", app.config["XAPI_LRS_URL"], app.config["XAPI_LRS_USERNAME"],
-                          app.config["XAPI_LRS_PASSWORD"])
+                          app.config["XAPI_LRS_PASSWORD"], sealer=services(app).lrs.sealer)
     if app.config["DEMO"]:
         from .demo import register_demo_platform
 

@@ -16,6 +16,7 @@ from xapi.forwarding import KIND as STATEMENT_DELIVERY
 from xapi.forwarding import StatementDelivery
 from xapi.lrs import Lrs
 from xapi.outbox import Outbox
+from xapi.sealing import Sealer
 
 from .badges.credentials import CredentialFactory
 from .badges.issuer_keys import IssuerKeys
@@ -57,13 +58,14 @@ def install(app: Flask) -> Services:
     config = app.config
     database = Database(config["DATABASE_URL"])
     catalogue = Catalogue(config["CONTENT_ROOT"])
-    lrs = Lrs(database, config["BASE_URL"])
+    sealer = Sealer(config["ENCRYPTION_KEY"] or config["SECRET_KEY"])
+    lrs = Lrs(database, config["BASE_URL"], secret=config["SECRET_KEY"], sealer=sealer)
     statements = StatementWriter(lrs, StatementBuilder(config["BASE_URL"], catalogue))
     issuer_keys = IssuerKeys(Path(config["INSTANCE_PATH"]) / "badge-keys", config["BASE_URL"])
     badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys), issuer_keys)
     learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event))
     outbox = Outbox(database)
-    outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout))
+    outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout, sealer=sealer))
     services = Services(
         database=database, tool_keys=KeyRing(),
         platform_keys=PlatformKeyCache(timeout=config["HTTP_TIMEOUT"], max_age=config["JWKS_CACHE_SECONDS"]),

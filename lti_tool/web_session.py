@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import abort, request, session
 
@@ -55,6 +56,17 @@ def locale() -> str:
     if chosen in LOCALES:
         return chosen
     return request.accept_languages.best_match(LOCALES, default="fr") if request else "fr"
+
+
+def same_origin_path(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site, else ``fallback``: browsers drop tabs and newlines and
+    read a backslash as ``/``, so those are cleaned or refused before judging (``/<tab>/evil`` is ``//evil``)."""
+    cleaned = "".join(c for c in (target or "") if c not in "\t\n\r").strip()
+    parts = urlsplit(cleaned)
+    if (not cleaned.startswith("/") or cleaned.startswith("//") or "\\" in cleaned or parts.scheme or parts.netloc
+            or any(ord(c) < 32 for c in cleaned)):
+        return fallback
+    return cleaned
 
 
 def csrf_token() -> str:

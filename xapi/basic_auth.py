@@ -9,6 +9,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -56,6 +58,47 @@ def revoke(connection: Connection, key: str) -> bool:
 
 def listing(connection: Connection) -> list:
     return list(connection.execute(select(CREDENTIALS).order_by(CREDENTIALS.c.id)))
+
+
+def key_of(authorization: str | None) -> str | None:
+    """The key an Authorization header names (checked or not): what failures are counted against."""
+    if not authorization or not authorization.startswith("Basic "):
+        return None
+    try:
+        return base64.b64decode(authorization[6:]).decode().partition(":")[0]
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+class Throttle:
+    """Per-key failure counter with exponential backoff: after ``free`` wrong secrets for a key,
+    each further attempt must wait 2, 4, 8… seconds (at most ``ceiling``). A success resets it.
+    Secrets are 256-bit, so this only stops a client hammering the database."""
+
+    def __init__(self, free: int = 10, ceiling: float = 300.0, clock=time.monotonic):
+        self.free, self.ceiling, self.clock = free, ceiling, clock
+        self._failures: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        """Seconds before ``key`` may try again (0: now)."""
+        with self._lock:
+            count, last = self._failures.get(key, (0, 0.0))
+        if count < self.free:
+            return 0.0
+        delay = min(self.ceiling, 2.0 ** (count - self.free + 1))
+        return max(0.0, last + delay - self.clock())
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            count, _ = self._failures.get(key, (0, 0.0))
+            self._failures[key] = (count + 1, self.clock())
+            if len(self._failures) > 10_000:  # unknown keys must not grow memory without bound
+                self._failures.pop(next(iter(self._failures)))
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
 
 
 def authenticate(connection: Connection, authorization: str | None) -> Principal | None:

@@ -14,10 +14,11 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import delete, select
 
 from . import basic_auth, outbox
-from .forwarding import KIND, save_endpoint
+from .forwarding import KIND, reseal_endpoints, save_endpoint
 from .lrs import Lrs
 from .models import Endpoint
 from .outbox import Outbox
+from .sealing import Unsealable
 
 ENDPOINTS = Endpoint.__table__
 
@@ -118,10 +119,28 @@ def _lrs_cli(lrs: Callable[[], Lrs]) -> AppGroup:
         """Register an external LRS (or update the one with this name); statements stored from now on go to it."""
         try:
             with lrs().database.begin() as connection:
-                added = save_endpoint(connection, name, url, username, password, platform_issuer)
+                added = save_endpoint(connection, name, url, username, password, platform_issuer, lrs().sealer)
         except ValueError as error:
             raise click.UsageError(str(error)) from error
         click.echo(f"{'added' if added else 'updated'} {name} → {url}")
+
+    @group.command("reseal")
+    @click.option("--previous-key", envvar="PASSEPORT_PREVIOUS_ENCRYPTION_KEY",
+                  help="The secret the passwords were sealed with before (the former PASSEPORT_ENCRYPTION_KEY, "
+                       "or SECRET_KEY when none was set).")
+    def lrs_reseal(previous_key: str | None) -> None:
+        """Seal every stored password under the current key: after a key change, and for passwords stored
+        before sealing existed."""
+        current = lrs().sealer
+        if current is None:
+            raise click.ClickException("this LRS has no sealing key")
+        sealer = current.with_previous(previous_key) if previous_key else current
+        try:
+            with lrs().database.begin() as connection:
+                count = reseal_endpoints(connection, sealer)
+        except Unsealable as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"resealed {count} password(s)")
 
     @group.command("list")
     def lrs_list() -> None:

@@ -17,6 +17,9 @@ from .store import parse_time
 from .validation import is_uuid
 
 DOCUMENTS = Document.__table__
+INERT = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+         "Content-Disposition": "attachment"}
+"""A stored document is whatever a client sent (HTML, SVG…): never rendered from the LRS's origin."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def get(kind: Kind, xreq: XapiRequest, _principal) -> Response:
     if row is None:
         raise XapiError(404, f"no document {document_id!r}")
     return Response(row.content, content_type=row.content_type,
-                    headers={"ETag": f'"{row.etag}"', "Last-Modified": _http_date(row.updated)})
+                    headers={"ETag": f'"{row.etag}"', "Last-Modified": _http_date(row.updated), **INERT})
 
 
 def _ids(connection, key: dict, since: str | None) -> Response:

@@ -1,14 +1,16 @@
 """The embedded LRS's HTTP API (xAPI 1.0.3): ``create_blueprint(lrs)`` mounts it at /xapi."""
 from __future__ import annotations
 
-import base64
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import basic_auth, documents, formats
 from .agents import agent_key
@@ -16,7 +18,7 @@ from .attachments import match_attachments, read_multipart, write_multipart
 from .lrs import Lrs, current_lrs
 from .protocol import XapiError, XapiRequest, agent_param, from_flask
 from .signatures import check_signatures
-from .store import Conflict, StatementQuery, now_iso, parse_time, prepare
+from .store import VOIDED, Conflict, StatementQuery, now_iso, parse_time, prepare
 from .validation import StatementInvalid, validate_statements
 
 VERSION = "1.0.3"
@@ -25,6 +27,9 @@ ALLOWED = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-N
 QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
                 "until", "limit", "format", "attachments", "ascending", "more"}
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+MAX_DEPTH = 64
+"""JSON nesting a statement may have (extensions included); deeper bodies are refused, not stored."""
+log = logging.getLogger(__name__)
 
 
 def lrs() -> Lrs:
@@ -65,13 +70,18 @@ def _answer(path: str, resource: str, needs_auth: bool) -> Response:
     if request.method == "OPTIONS":
         return Response(status=204)
     try:
+        alternate = request.method == "POST" and "method" in request.args
+        if needs_auth and not alternate:
+            # credentials first: an anonymous client never gets its body read
+            _check_version_header(request.headers.get("X-Experience-API-Version"))
+            _authenticate(request.headers.get("Authorization"))
         xreq = from_flask(request)
         handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
         if handler is None:
             raise XapiError(405, f"{xreq.method} is not allowed on {path}")
         principal = None
         if needs_auth:
-            _check_version(xreq)
+            _check_version_header(xreq.headers.get("x-experience-api-version"))
             principal = _authorise(xreq)
         response = handler(xreq, principal)
         if xreq.method == "HEAD":
@@ -81,21 +91,37 @@ def _answer(path: str, resource: str, needs_auth: bool) -> Response:
         return _error(error.status, error.message)
     except StatementInvalid as error:
         return _error(400, f"{error.path or 'statement'}: {error.message}")
+    except RequestEntityTooLarge:
+        return _error(413, f"the body is larger than this LRS accepts ({request.max_content_length} bytes)")
+    except RecursionError:
+        return _error(400, "the body is nested too deeply")
 
 
-def _check_version(xreq: XapiRequest) -> None:
-    version = xreq.headers.get("x-experience-api-version")
+def _check_version_header(version: str | None) -> None:
     if not version:
         raise XapiError(400, "the X-Experience-API-Version header is required")
     if not (version == "1.0" or version.startswith("1.0.")):
         raise XapiError(400, f"X-Experience-API-Version {version} is not supported (1.0.x)")
 
 
-def _authorise(xreq: XapiRequest) -> basic_auth.Principal:
+def _authenticate(authorization: str | None) -> basic_auth.Principal:
+    """The credential's principal; 401 when wrong, 429 while a key is backing off after wrong secrets."""
+    key = basic_auth.key_of(authorization)
+    throttle = lrs().throttle
+    if key is not None and (wait := throttle.wait(key)) > 0:
+        raise XapiError(429, f"too many wrong secrets for this key: retry in {int(wait) + 1} s")
     with lrs().database.read() as connection:
-        principal = basic_auth.authenticate(connection, xreq.headers.get("authorization"))
+        principal = basic_auth.authenticate(connection, authorization)
     if principal is None:
+        if key is not None:
+            throttle.failed(key)
         raise XapiError(401, "valid HTTP Basic credentials are required (passeport xapi credentials add)")
+    throttle.succeeded(key or "")
+    return principal
+
+
+def _authorise(xreq: XapiRequest) -> basic_auth.Principal:
+    principal = _authenticate(xreq.headers.get("authorization"))
     action = "read" if xreq.method in ("GET", "HEAD") else "write"
     if not principal.may(action):
         raise XapiError(403, f"this credential may not {action}")
@@ -145,13 +171,14 @@ def _single_statement(xreq, single, form, with_attachments) -> Response:
 def _statement_query(params: dict, form: str, with_attachments: bool) -> tuple[StatementQuery, str, bool]:
     if "more" in params:
         try:
-            saved = json.loads(base64.urlsafe_b64decode(params["more"].encode()))
-            query = StatementQuery(**{**saved["query"], "after": tuple(saved["after"]),
+            saved = _paging().loads(params["more"])
+            limit = min(int(saved["query"]["limit"]) or lrs().page_size, lrs().page_size)  # the cap holds on every page
+            query = StatementQuery(**{**saved["query"], "after": tuple(saved["after"]), "limit": limit,
                                       "since": _time_or_none(saved["query"]["since"]),
                                       "until": _time_or_none(saved["query"]["until"])})
-            return query, saved["format"], saved["attachments"]
-        except (ValueError, KeyError, TypeError) as error:
+        except (BadSignature, ValueError, KeyError, TypeError, AttributeError) as error:
             raise XapiError(400, "the 'more' token is not one this LRS issued") from error
+        return query, saved["format"], saved["attachments"]
     agent = agent_key(agent_param(params, required=False))
     limit = _integer(params, "limit", 0)
     limit = min(limit or lrs().page_size, lrs().page_size)
@@ -168,9 +195,13 @@ def _more_url(query: StatementQuery, form: str, with_attachments: bool, after) -
     saved = {k: v for k, v in query.__dict__.items() if k != "after"}
     saved["since"] = saved["since"].isoformat() if saved["since"] else None
     saved["until"] = saved["until"].isoformat() if saved["until"] else None
-    token = base64.urlsafe_b64encode(json.dumps(
-        {"query": saved, "after": list(after), "format": form, "attachments": with_attachments}).encode()).decode()
+    token = _paging().dumps({"query": saved, "after": list(after), "format": form, "attachments": with_attachments})
     return f"{request.script_root}/xapi/statements?more={token}"
+
+
+def _paging() -> URLSafeSerializer:
+    """Signs ``more`` tokens, so a client cannot edit the page size or the query they carry."""
+    return URLSafeSerializer(lrs().secret, salt="xapi-more")
 
 
 def statements_put(xreq: XapiRequest, principal) -> Response:
@@ -196,6 +227,8 @@ def statements_post(xreq: XapiRequest, principal) -> Response:
     batch = statements if isinstance(statements, list) else [statements]
     if not batch or not all(isinstance(s, dict) for s in batch):
         raise XapiError(400, "the body must be a statement or a non-empty list of statements")
+    if len(batch) > lrs().max_batch:
+        raise XapiError(413, f"at most {lrs().max_batch} statements per request (this one has {len(batch)})")
     return _json(_store(batch, attachments, principal))
 
 
@@ -203,6 +236,7 @@ def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
     validate_statements(batch)
     match_attachments(batch, attachments)
     check_signatures(batch, attachments)
+    _check_voiding(batch, principal)
     stored, authority = now_iso(), principal.authority(lrs().base_url)
     prepared = [prepare(s, authority, stored) for s in batch]
     try:
@@ -214,6 +248,23 @@ def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
             return _save(prepared, attachments)
         except IntegrityError as error:
             raise XapiError(409, "statements with these ids are being stored concurrently") from error
+
+
+def _check_voiding(batch: list[dict], principal: basic_auth.Principal) -> None:
+    """Only a statement's own authority may void it; an ``all``-scoped (admin) credential may void any,
+    and is logged doing so."""
+    targets = {str(s["object"].get("id", "")).lower() for s in batch if s["verb"]["id"] == VOIDED}
+    if not targets:
+        return
+    with lrs().database.read() as connection:
+        owners = lrs().store.authorities(connection, sorted(targets))
+    mine = agent_key(principal.authority(lrs().base_url))
+    foreign = sorted(target for target, owner in owners.items() if owner != mine)
+    if foreign and "all" not in principal.scopes:
+        raise XapiError(403, f"this credential may not void statements stored by another authority ({foreign[0]})")
+    if foreign:
+        log.warning("credential %s (%s) voided statements of another authority: %s", principal.key, principal.name,
+                    ", ".join(foreign))
 
 
 def _save(prepared: list[dict], attachments: dict) -> list[str]:
@@ -228,11 +279,28 @@ def _save(prepared: list[dict], attachments: dict) -> list[str]:
 
 def _read_statements(xreq: XapiRequest):
     """The statement(s) and the attachment parts sent with them, each part checked against its hash."""
+    attachments: dict[str, tuple[str, bytes]] = {}
     if xreq.mimetype == "application/json":
-        return xreq.json(), {}
-    if xreq.mimetype == "multipart/mixed":
-        return read_multipart(xreq)
-    raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
+        statements = xreq.json()
+    elif xreq.mimetype == "multipart/mixed":
+        statements, attachments = read_multipart(xreq)
+    else:
+        raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
+    if not _nesting_within(statements, MAX_DEPTH):
+        raise XapiError(400, f"the statements are nested more than {MAX_DEPTH} levels deep")
+    return statements, attachments
+
+
+def _nesting_within(value, limit: int) -> bool:
+    """Whether JSON ``value`` nests at most ``limit`` levels (iteratively: deep input must not recurse)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return False
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def _multipart(body, attachments: dict, headers: dict) -> Response:

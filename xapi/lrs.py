@@ -7,18 +7,27 @@ from contextvars import ContextVar
 
 from sqlalchemy.engine import Connection
 
+from . import basic_auth
 from .forwarding import enqueue_statements
+from .sealing import Sealer
 from .sql import Connections
 from .store import SqlStatementStore, now_iso, prepare
 from .validation import validate_statements
 
 PAGE_SIZE = 100
+MAX_BATCH = 1000
+"""Statements per POST: larger batches are refused (413) so one request cannot hold a worker for minutes."""
 _serving: ContextVar[Lrs] = ContextVar("xapi_lrs")
 
 
 class Lrs:
-    def __init__(self, database: Connections, base_url: str, page_size: int = PAGE_SIZE):
+    def __init__(self, database: Connections, base_url: str, page_size: int = PAGE_SIZE, secret: str = "",
+                 sealer: Sealer | None = None):
         self.database, self.base_url, self.page_size = database, base_url, page_size
+        self.secret = secret  # signs the ``more`` paging tokens
+        self.sealer = sealer  # seals external LRS passwords at rest
+        self.max_batch = MAX_BATCH
+        self.throttle = basic_auth.Throttle()
         self.store = SqlStatementStore()
 
     def after_store(self, connection: Connection, statements: list[dict]) -> None:

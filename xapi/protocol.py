@@ -41,10 +41,21 @@ class XapiRequest:
 def from_flask(request: Request) -> XapiRequest:
     """The request as the client meant it, unwrapping the alternate request syntax (POST ?method=…)."""
     languages = [lang for lang, _q in request.accept_languages]
+    read_whole_body(request)
     if request.method == "POST" and "method" in request.args:
         return _alternate(request, languages)
     return XapiRequest(request.method, request.args.to_dict(), {k.lower(): v for k, v in request.headers.items()},
                        request.get_data(), request.mimetype, request.content_type or "", languages)
+
+
+def read_whole_body(request: Request) -> bytes:
+    """The body, cached for form parsing; 413 when it reaches ``max_content_length``. Werkzeug refuses a
+    too-long Content-Length up front, but silently cuts a chunked body at the limit: a cut body is refused."""
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(data) >= limit:
+        raise XapiError(413, f"the body is larger than this LRS accepts ({limit} bytes)")
+    return data
 
 
 def _alternate(request: Request, languages: list[str]) -> XapiRequest:

@@ -255,6 +255,11 @@ class SqlStatementStore:
                                .values(sha2=sha2, content_type=content_type, content=content)
                                .on_conflict_do_nothing(index_elements=["sha2"]))
 
+    def authorities(self, connection: Connection, ids: list[str]) -> dict[str, str | None]:
+        """The authority key of each stored statement among ``ids`` (who may void it)."""
+        return {row.id: row.authority_key for row in connection.execute(
+            select(STATEMENTS.c.id, STATEMENTS.c.authority_key).where(STATEMENTS.c.id.in_(ids)))}
+
     def get(self, connection: Connection, statement_id: str, voided: bool = False) -> dict | None:
         row = connection.execute(select(STATEMENTS.c.document, STATEMENTS.c.voided)
                                  .where(STATEMENTS.c.id == statement_id.lower())).first()

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
 
+from ..config import private_directory, write_private
 from ..models import BadgeKey
 
 KEYS = BadgeKey.__table__
@@ -47,11 +48,9 @@ class IssuerKeys:
         """A new active key; the previous ones stay published as retired."""
         key = Ed25519PrivateKey.generate()
         fragment = "key-" + secrets.token_hex(4)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / f"{fragment}.pem"
-        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-        path.chmod(0o600)
+        private_directory(self.directory)
+        write_private(self.directory / f"{fragment}.pem", key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         connection.execute(update(KEYS).where(KEYS.c.status == "active").values(status="retired"))
         connection.execute(KEYS.insert().values(fragment=fragment, public_multibase=multikey_from_pem(_public_pem(key)),
                                                 status="active", created_at=utcnow()))

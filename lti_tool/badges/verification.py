@@ -9,11 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import struct
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 import jwt
+import png  # type: ignore[import-untyped]
 from openbadgeslib import baking
+from openbadgeslib.errors import LibOpenBadgesException
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from openbadgeslib.ob3.verifier import OB3VerificationError
 from sqlalchemy.engine import Connection
@@ -24,6 +30,9 @@ from .issuer_keys import IssuerKeys
 
 UID = re.compile(r"(?:/credentials/|/verify/|^)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 MAX_UPLOAD = 2 * 1024 * 1024
+UNREADABLE_IMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, struct.error, zlib.error, EOFError,
+                    RecursionError, ParseError, ExpatError, png.Error, LibOpenBadgesException)
+"""What the baking library raises on a truncated, bombed, mis-encoded or hostile (XXE) image: all mean unreadable."""
 
 
 class Unreadable(ValueError):
@@ -51,11 +60,16 @@ def read_credential(data: bytes | str | dict) -> dict | str:
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_UPLOAD:
         raise Unreadable(f"more than {MAX_UPLOAD // 1024 // 1024} MB")
-    if raw.startswith(b"\x89PNG"):
-        return _from_text(baking.extract_png(raw, keyword=baking.ITXT_KEYWORD_OB3) or _no_badge())
-    if b"<svg" in raw[:2048]:
-        return _from_text(baking.extract_svg(raw, element=baking.SVG_ELEMENT_OB3, text_fallback=True) or _no_badge())
-    return _from_text(raw.decode("utf-8", "replace"))
+    try:
+        if raw.startswith(b"\x89PNG"):
+            baked = baking.extract_png(raw, keyword=baking.ITXT_KEYWORD_OB3)
+        elif b"<svg" in raw[:2048]:
+            baked = baking.extract_svg(raw, element=baking.SVG_ELEMENT_OB3, text_fallback=True)
+        else:
+            return _from_text(raw.decode("utf-8", "replace"))
+    except UNREADABLE_IMAGE as error:
+        raise Unreadable(f"this image cannot be read ({error.__class__.__name__})") from error
+    return _from_text(baked or _no_badge())
 
 
 def _no_badge():
@@ -68,7 +82,7 @@ def _from_text(text: str) -> dict | str:
         return text
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise Unreadable("neither a credential JSON, a VC-JWT nor a baked badge") from error
     if not isinstance(document, dict):
         raise Unreadable("a credential is a JSON object")
@@ -91,6 +105,7 @@ class Verifier:
     def verify(self, connection: Connection, credential: dict | str, awards_by_uid) -> Verdict:
         """Check issuer, proof, expiry and revocation, in that order."""
         document = credential if isinstance(credential, dict) else _jwt_payload(credential)
+        check_shape(document)
         issuer = document.get("issuer")
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         if issuer_id != self.keys.did:
@@ -143,6 +158,38 @@ class Verifier:
         except jwt.InvalidTokenError as error:
             return f"invalid signature: {error}"
         return None
+
+
+SHAPE: dict[str, type | tuple[type, ...]] = {
+    "id": str, "name": str, "validFrom": str, "validUntil": str, "issuer": (str, dict), "credentialSubject": dict,
+    "evidence": list, "proof": (dict, list)}
+SUBJECT_SHAPE: dict[str, type | tuple[type, ...]] = {"achievement": dict, "identifier": list}
+
+
+def check_shape(document: dict) -> None:
+    """The fields the verdict and its page read have the JSON types they must have: anything else is
+    unreadable (400), checked here once rather than wherever they are read."""
+    wrong = [k for k, kind in SHAPE.items() if k in document and not isinstance(document[k], kind)]
+    subject = document.get("credentialSubject")
+    if isinstance(subject, dict):
+        wrong += [f"credentialSubject.{k}" for k, kind in SUBJECT_SHAPE.items()
+                  if k in subject and not isinstance(subject[k], kind)]
+        if isinstance(subject.get("identifier"), list) and not all(isinstance(i, dict) for i in subject["identifier"]):
+            wrong.append("credentialSubject.identifier[]")
+        if isinstance(subject.get("achievement"), dict) and not isinstance(subject["achievement"].get("name", ""),
+                                                                          (str, dict)):
+            wrong.append("credentialSubject.achievement.name")
+    if isinstance(document.get("issuer"), dict) and not isinstance(document["issuer"].get("id", ""), str):
+        wrong.append("issuer.id")
+    if isinstance(document.get("evidence"), list) and not all(isinstance(e, dict) for e in document["evidence"]):
+        wrong.append("evidence[]")
+    if isinstance(document.get("validUntil"), str):
+        try:
+            datetime.fromisoformat(document["validUntil"].replace("Z", "+00:00"))
+        except ValueError:
+            wrong.append("validUntil")
+    if wrong:
+        raise Unreadable(f"wrong type or format for: {', '.join(wrong)}")
 
 
 def _jwt_payload(token: str) -> dict:

@@ -91,9 +91,14 @@ def _linkedin(verdict: Verdict) -> str | None:
 @bp.post("/api/verify")
 def api_verify():
     """JSON in, JSON out (see /api/openapi.yaml); also answers whether the holder qualifies for an offer."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return _api_error(400, "the JSON is nested too deeply")
     if not isinstance(body, dict):
         return _api_error(400, "send a JSON object with one of: credential, jwt, url, id")
+    if "offer" in body and not isinstance(body["offer"], (str, type(None))):
+        return _api_error(400, "offer is an offer id (a string)")
     try:
         verdict = _verify(_api_credential(body))
     except Unreadable as error:

@@ -19,6 +19,7 @@ from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 
 from .. import services
+from ..config import write_private
 from .accounts import CLIENT_ID, COURSE, DEPLOYMENT_ID, LIS, USERS, issuer, register_demo_platform
 
 __all__ = ["COURSE", "USERS", "bp", "issuer", "register_demo_platform"]
@@ -34,9 +35,8 @@ class _PlatformKey:
         with self._lock:
             if not path.exists():
                 key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                   serialization.NoEncryption()))
-                path.chmod(0o600)
+                write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
         pem = path.read_bytes()
         self.private_key = serialization.load_pem_private_key(pem, None)
         self.private_pem = pem.decode()

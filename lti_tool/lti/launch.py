@@ -12,12 +12,13 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 import jwt
+from flask import current_app
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 from sqlalchemy.engine import Connection
 
 from ..domain.roles import Role, classify
-from .errors import bad_request, not_registered, unauthorized
+from .errors import bad_request, not_registered, platform_add_command, unauthorized
 from .platform_keys import PlatformKeyCache
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .toolconf import DatabaseToolConf, PlatformRecord
@@ -64,9 +65,36 @@ class Launch:
         return parts[-1] if len(parts) >= 2 and parts[-2] == "modules" else None
 
 
+def cookie_request() -> FlaskRequest:
+    """pylti1p3's request, whose state cookie is Secure; SameSite=None; Partitioned when the tool's
+    base URL is https (as the session cookie is), whatever scheme a proxy forwarded."""
+    return FlaskRequest(request_is_secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+
+
+STRING_CLAIMS = ("sub", "name", "given_name", "family_name", "email", CLAIM + "deployment_id",
+                 CLAIM + "target_link_uri", CLAIM + "message_type", CLAIM + "version")
+OBJECT_CLAIMS = (CLAIM + "context", CLAIM + "resource_link", CLAIM + "custom", CLAIM + "launch_presentation")
+NESTED_STRINGS = {CLAIM + "context": ("id", "title", "label"), CLAIM + "resource_link": ("id", "title"),
+                  CLAIM + "launch_presentation": ("locale", "return_url")}
+
+
+def check_claim_types(body: Any) -> None:
+    """Claims of the wrong JSON type are refused (400) at the boundary, before anything reads them."""
+    wrong = [c for c in STRING_CLAIMS if c in body and not isinstance(body[c], str)]
+    wrong += [c for c in OBJECT_CLAIMS if c in body and not isinstance(body[c], dict)]
+    wrong += [f"{c}.{k}" for c, keys in NESTED_STRINGS.items() if isinstance(body.get(c), dict)
+              for k in keys if body[c].get(k) is not None and not isinstance(body[c][k], str)]
+    roles = body.get(CLAIM + "roles")
+    if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
+        wrong.append(CLAIM + "roles")
+    if wrong:
+        raise bad_request("wrong_claim_type", f"Champ(s) du jeton de type incorrect : {', '.join(wrong)}.",
+                          f"Token claim(s) of the wrong type: {', '.join(wrong)}.")
+
+
 class PasseportMessageLaunch(FlaskMessageLaunch):
     def __init__(self, tool_conf: DatabaseToolConf, storage: DatabaseLaunchDataStorage, keys: PlatformKeyCache):
-        request = FlaskRequest()
+        request = cookie_request()
         super().__init__(
             request,
             tool_conf,
@@ -142,6 +170,10 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
 
     def validate_registration(self):
         body = self._body()
+        if not isinstance(body, dict):
+            raise bad_request("malformed_id_token", "Le jeton « id_token » n'est pas un objet JSON.",
+                              "The 'id_token' body is not a JSON object.")
+        check_claim_types(body)
         iss = body.get("iss")
         if not iss or not isinstance(iss, str):
             raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).",
@@ -152,8 +184,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "unknown_issuer",
                 f"La plateforme « {iss} » n'est pas enregistrée dans Passeport.",
                 f"Platform '{iss}' is not registered with Passeport.",
-                f"passeport platform add --issuer {iss} --client-id CLIENT_ID --auth-login-url URL "
-                "--auth-token-url URL --jwks-url URL --deployment-id DEPLOYMENT_ID",
+                platform_add_command(iss),
             )
         audiences = body.get("aud")
         audiences = audiences if isinstance(audiences, list) else [audiences]
@@ -226,9 +257,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "unknown_deployment",
                 f"Le déploiement « {deployment_id} » n'est pas enregistré pour la plateforme « {p.issuer} ».",
                 f"Deployment '{deployment_id}' is not registered for platform '{p.issuer}'.",
-                f"passeport platform add --issuer {p.issuer} --client-id {p.client_id} "
-                f"--auth-login-url {p.auth_login_url} --auth-token-url {p.auth_token_url} "
-                f"--jwks-url {p.jwks_url} --deployment-id {deployment_id}",
+                platform_add_command(p.issuer, p.client_id, p.auth_login_url, p.auth_token_url, p.jwks_url,
+                                     str(deployment_id)),
             )
         return self
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin
 from pylti1p3.exception import OIDCException
 
 from .. import services
@@ -13,8 +13,8 @@ from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role
 from ..player.resume import resume_url
 from ..web_session import remember_launch
-from .errors import LaunchError, bad_request, not_registered
-from .launch import PasseportMessageLaunch
+from .errors import LaunchError, bad_request, not_registered, platform_add_command
+from .launch import PasseportMessageLaunch, cookie_request
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .tool_keys import public_jwks
 from .toolconf import DatabaseToolConf
@@ -33,8 +33,12 @@ def launch_url() -> str:
 
 @bp.errorhandler(LaunchError)
 def refused(error: LaunchError):
-    log.warning("LTI message refused (%s): %s", error.code, error.en)
-    return render_template("lti_error.html", error=error), error.status
+    log.warning("LTI message refused (%s, reference %s): %s%s", error.code, error.reference, error.en,
+                f" — to register: {error.hint}" if error.hint else "")
+    # The registration command is for administrators (a Passeport session launched as one); anyone
+    # else sees a reference to quote, which finds the command in the log.
+    administrator = (session.get("passeport") or {}).get("role") == Role.ADMINISTRATOR.value
+    return render_template("lti_error.html", error=error, show_hint=administrator), error.status
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
@@ -55,10 +59,9 @@ def login():
             "unknown_issuer",
             f"La plateforme « {iss} » (client « {client} ») n'est pas enregistrée dans Passeport.",
             f"Platform '{iss}' (client '{client}') is not registered with Passeport.",
-            f"passeport platform add --issuer {iss} --client-id {client} --auth-login-url URL "
-            "--auth-token-url URL --jwks-url URL --deployment-id DEPLOYMENT_ID",
+            platform_add_command(iss, client),
         )
-    flask_request = FlaskRequest()
+    flask_request = cookie_request()
     oidc = FlaskOIDCLogin(
         flask_request,
         tool_conf,

@@ -13,7 +13,7 @@ from .. import services
 from ..domain.attempts import AttemptRefused
 from ..domain.learning import EventKind, LearningEvent, Status, progress_of
 from ..domain.quiz import InvalidAnswer
-from ..web_session import LOCALES, LaunchedUser, check_csrf, launched_user, locale
+from ..web_session import LOCALES, LaunchedUser, check_csrf, launched_user, locale, same_origin_path
 from .render import lesson_html
 from .resume import resume_url
 
@@ -95,8 +95,8 @@ def section_read(module_id: str, section_id: str):
         abort(404, description=_("Cette section n'existe pas."))
     with services.database().begin() as connection:
         _record(connection, user, EventKind.SECTION_VIEWED, found.id, section_id=section_id)
-    target = request.form.get("next", "")
-    return redirect(target, 303) if _local(target) else ("", 204)
+    target = same_origin_path(request.form.get("next"), "")
+    return redirect(target, 303) if target else ("", 204)
 
 
 LEAVING = {"hidden": EventKind.MODULE_SUSPENDED, "left": EventKind.MODULE_TERMINATED}
@@ -114,10 +114,6 @@ def leave(module_id: str):
     with services.database().begin() as connection:
         _record(connection, user, kind, found.id)
     return "", 204
-
-
-def _local(target: str) -> bool:
-    return target.startswith("/") and not target.startswith("//")
 
 
 def _when(moment) -> str:
@@ -240,5 +236,4 @@ def choose_locale():
     data = dict(session["passeport"])
     data["locale"] = chosen
     session["passeport"] = data
-    target = request.form.get("next", "")
-    return redirect(target if _local(target) else url_for("player.catalogue"), 303)
+    return redirect(same_origin_path(request.form.get("next"), url_for("player.catalogue")), 303)

@@ -56,8 +56,13 @@ def replay(connection: Connection, catalogue: Catalogue, authority: dict, base_u
     returns the events replayed."""
     accounts = Accounts(connection)
     table = Statement.__table__
+    tool = agent_key(authority)
+    # Only the tool's own voids count: another credential's void of the record of truth is ignored,
+    # even one stored before the LRS refused such voids.
+    own_voids = select(table.c.object_statement_id).where(table.c.is_voiding.is_(True), table.c.authority_key == tool,
+                                                          table.c.object_statement_id.is_not(None))
     statements = [json.loads(row.document) for row in connection.execute(select(table.c.document).where(
-        table.c.authority_key == agent_key(authority), table.c.voided.is_(False))
+        table.c.authority_key == tool, table.c.is_voiding.is_(False), table.c.id.not_in(own_voids))
         .order_by(table.c.timestamp, table.c.stored, table.c.id))]
     events = [e for e in (_event(s, accounts, base_url) for s in statements) if e is not None]
     # timestamps are in milliseconds: a quiz's answers and its score may share one; the answers come first

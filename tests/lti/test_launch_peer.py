@@ -70,8 +70,8 @@ REFUSALS = [
     ("unknown_kid", 401, "unknown_kid", "kid-the-platform-never-published"),
     ("wrong_aud", 401, "wrong_audience", "another-tool"),
     ("expired", 401, "expired", "expir"),
-    ("unknown_issuer", 403, "unknown_issuer", "passeport platform add --issuer https://unknown-lms.example.org"),
-    ("unknown_deployment", 403, "unknown_deployment", "--deployment-id not-registered"),
+    ("unknown_issuer", 403, "unknown_issuer", "Platform &#39;https://unknown-lms.example.org&#39;"),
+    ("unknown_deployment", 403, "unknown_deployment", "Deployment &#39;not-registered&#39;"),
     ("missing_resource_link", 400, "missing_claim", "resource_link"),
     ("missing_sub", 400, "missing_claim", "sub"),
     ("wrong_message_type", 400, "unsupported_message_type", "LtiStartProctoring"),
@@ -118,12 +118,14 @@ def test_missing_or_foreign_state_is_refused(live_tool, peer, state, code):
     assert _counts(live_tool.app) == {"users": 0, "contexts": 0, "memberships": 0, "resource_links": 0}
 
 
-def test_login_from_unregistered_issuer_names_the_command_to_run(live_tool):
+def test_login_from_unregistered_issuer_gives_a_reference_for_the_administrator(live_tool):
+    """The registration command itself is shown to administrators only (tests/security/test_web_security.py)."""
     response = requests.get(live_tool.url + "/lti/login", params={
         "iss": "https://moodle.example.fr", "login_hint": "42", "client_id": "abc",
         "target_link_uri": live_tool.url + "/lti/launch"})
     assert response.status_code == 403
-    assert "passeport platform add --issuer https://moodle.example.fr --client-id abc" in response.text
+    assert "https://moodle.example.fr" in response.text and 'class="reference"' in response.text
+    assert "passeport platform add" not in response.text
 
 
 def test_login_without_issuer_is_a_clear_400(live_tool):

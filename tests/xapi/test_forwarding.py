@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool import create_app, database, prepare
+from lti_tool import create_app, database, prepare, services
 from tests.peers.http import LiveServer, free_port
 from tests.xapi.conftest import make_credential, run_cli, statement
 from xapi.forwarding import Forwarder, Policy
@@ -40,7 +40,8 @@ def test_outage_loses_nothing_and_delivers_each_statement_once(tool, lrs, tmp_pa
     run_cli(tool.app, "lrs", "add", "regional-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
             "--username", key, "--password", secret)
     forwarder = Forwarder(database(tool.app), Policy(batch_size=50, timeout=2, backoff_base=0.05,
-                                                          backoff_cap=0.2, max_attempts=10_000))
+                                                          backoff_cap=0.2, max_attempts=10_000),
+                          sealer=services.lrs(tool.app).sealer)  # the password is stored sealed
     stop = threading.Event()
     worker = threading.Thread(target=forwarder.run_forever, args=(stop, 0.02), daemon=True)
     sent_ids, server = [], LiveServer(external, port).__enter__()
@@ -86,7 +87,7 @@ def test_a_refused_statement_is_a_visible_dead_letter(tool, lrs, tmp_path):
         run_cli(tool.app, "lrs", "add", "strict-lrs", "--url", f"http://127.0.0.1:{port}/xapi",
                 "--username", key, "--password", secret)
         lrs.post("/statements", json=[conflicting, statement()])
-        assert Forwarder(database(tool.app)).run_once() == 1
+        assert Forwarder(database(tool.app), sealer=services.lrs(tool.app).sealer).run_once() == 1
     report = run_cli(tool.app, "outbox")
     assert "strict-lrs\tdead\t1" in report and conflicting["id"] in report and "409" in report
     assert "1 dead letter(s) queued again" in run_cli(tool.app, "outbox", "--retry-dead")

@@ -13,7 +13,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from lti_tool import database
+from lti_tool import database, services
 from tests.peers.http import free_port
 from tests.xapi.conftest import run_cli, statement
 from xapi.forwarding import Forwarder, Policy
@@ -41,6 +41,11 @@ def _register(app, ralph) -> None:
             "--password", ralph.credentials[1])
 
 
+def _sealer(tool):
+    """The app's sealing key: external LRS passwords are stored sealed."""
+    return services.lrs(tool.app).sealer
+
+
 def _outbox(app, status: str) -> int:
     with database(app).sessions() as db:
         return db.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == status))
@@ -51,7 +56,7 @@ def test_statements_forwarded_to_ralph_arrive_as_sent(tool, lrs, ralph):
     sent = [statement(), statement(result={"score": {"scaled": 0.8}, "completion": True}),
             statement(context={"registration": "6f2c1a4e-0b0c-4b7a-9d55-2f8e1d7c9a10", "language": "fr-FR"})]
     assert lrs.post("/statements", json=sent).status_code == 200
-    assert Forwarder(database(tool.app)).run_once() == len(sent)
+    assert Forwarder(database(tool.app), sealer=_sealer(tool)).run_once() == len(sent)
     for original in sent:
         got = requests.get(f"{ralph.url}/statements", params={"statementId": original["id"]}, headers=VERSION,
                            auth=ralph.credentials, timeout=10)
@@ -73,7 +78,7 @@ def test_a_batch_ralph_already_holds_counts_as_delivered(tool, lrs, ralph):
     stored = [lrs.get("/statements", params={"statementId": s["id"]}).json() for s in sent]
     assert requests.post(f"{ralph.url}/statements", json=stored, headers=VERSION, auth=ralph.credentials,
                          timeout=10).status_code == 200  # delivered, but our outbox never heard back
-    assert Forwarder(database(tool.app)).run_once() == 2
+    assert Forwarder(database(tool.app), sealer=_sealer(tool)).run_once() == 2
     assert _outbox(tool.app, "delivered") == 2 and _outbox(tool.app, "pending") == 0
     assert Counter(s["id"] for s in ralph.stored()) == Counter(s["id"] for s in sent)
 
@@ -82,7 +87,8 @@ def test_ralph_outage_loses_nothing_and_receives_each_statement_once(tool, lrs, 
     """1,200 statements in batches of 20; Ralph is stopped after 400 and started again after 800."""
     _register(tool.app, ralph)
     forwarder = Forwarder(database(tool.app), Policy(batch_size=50, timeout=2, backoff_base=0.05,
-                                                          backoff_cap=0.2, max_attempts=10_000))
+                                                          backoff_cap=0.2, max_attempts=10_000),
+                          sealer=_sealer(tool))
     stop = threading.Event()
     worker = threading.Thread(target=forwarder.run_forever, args=(stop, 0.02), daemon=True)
     worker.start()
