@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import jwt
-from openbadgeslib.ob3.credential import (Achievement, Alignment, Evidence, IdentityObject, Issuer,
-                                          OpenBadgeCredential)
-from openbadgeslib.ob3.ldp import OB3LdpSigner
+from openbadgeslib.ob3.credential import Achievement, Alignment, Evidence, IdentityObject, Issuer, OpenBadgeCredential
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
 
 from ..domain.catalogue import Catalogue, Module
+from . import integrity
 from .addresses import ISSUER_NAME, PASSPORT, BadgeAddresses
 from .issuer_keys import IssuerKeys
 
@@ -68,7 +67,6 @@ class CredentialFactory(BadgeAddresses):
     def __init__(self, base_url: str, catalogue: Catalogue, keys: IssuerKeys):
         super().__init__(base_url)
         self.catalogue, self.keys = catalogue, keys
-        self._signers: dict[str, OB3LdpSigner] = {}
 
     # -- OB 3.0
     def issuer(self) -> Issuer:
@@ -134,11 +132,8 @@ class CredentialFactory(BadgeAddresses):
     def sign(self, connection: Connection, credential: OpenBadgeCredential) -> tuple[dict, str]:
         """The credential with an embedded eddsa-rdfc-2022 proof, and the same credential as a VC-JWT."""
         method, private = self.keys.active(connection)
-        signer = self._signers.get(method)
-        if signer is None:
-            signer = self._signers[method] = OB3LdpSigner(private, verification_method=method)
         token = jwt.encode(credential.to_jwt_payload(), private, algorithm="EdDSA", headers={"kid": method})
-        return signer.sign(credential), token
+        return integrity.sign(credential.to_vc(), private, method), token
 
     def status_list(self, connection: Connection, revoked: list[int]) -> str:
         """The revocation list as a signed VC-JWT, fresh for a day: re-signed on every request, so a
