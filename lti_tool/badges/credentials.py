@@ -30,6 +30,8 @@ FRAMEWORKS = {
     "digcomp": ("DigComp 2.2", "https://joint-research-centre.ec.europa.eu/digcomp_en"),
 }
 STATUS_LIST_SIZE = 131072
+MODULE_NARRATIVE = re.compile(r"^Quiz réussi à (\d+) % le (\d{4}-\d{2}-\d{2})")
+COMPANY_NARRATIVE = re.compile(r"^(?P<name>.*?)\s*(?:\(SIREN (?P<siren>\d{9})\))?$")
 
 
 def clean(text: str | None) -> str | None:
@@ -61,6 +63,41 @@ class AwardView:
     email_salt: str | None = None
     company_name: str | None = None
     company_siren: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedModule:
+    title_fr: str
+    percent: int
+    passed_on: date
+
+
+@dataclass(frozen=True)
+class SignedContents:
+    """What a signed credential says, read back from its JSON: the one source of every rendering."""
+
+    issued_on: date
+    modules: tuple[SignedModule, ...]
+    holder_name: str | None
+    company_name: str | None
+    company_siren: str | None
+
+
+def signed_contents(document: dict) -> SignedContents:
+    """Read back what ``CredentialFactory.build`` wrote (evidence narratives included)."""
+    subject = document.get("credentialSubject") or {}
+    names = [i.get("identityHash") for i in subject.get("identifier", []) if i.get("identityType") == "name"]
+    modules, company_name, company_siren = [], None, None
+    for evidence in document.get("evidence") or []:
+        narrative = evidence.get("narrative") or ""
+        if evidence.get("genre") == "Module" and (match := MODULE_NARRATIVE.match(narrative)):
+            modules.append(SignedModule(evidence.get("name", ""), int(match.group(1)),
+                                        date.fromisoformat(match.group(2))))
+        elif evidence.get("genre") == "Company" and (match := COMPANY_NARRATIVE.match(narrative)):
+            company_name, company_siren = match.group("name") or None, match.group("siren")
+    return SignedContents(issued_on=date.fromisoformat(str(document.get("validFrom", ""))[:10]),
+                          modules=tuple(modules), holder_name=names[0] if names else None,
+                          company_name=company_name, company_siren=company_siren)
 
 
 class CredentialFactory(BadgeAddresses):
