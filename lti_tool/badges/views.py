@@ -57,7 +57,8 @@ def baked(uid: str, kind: str):
     module = _module(award)
     text = json.dumps(award.credential, sort_keys=True, ensure_ascii=True)
     if kind == "png":
-        data = baking.bake_png(images.png(module.order if module else None), text, keyword=baking.ITXT_KEYWORD_OB3)
+        data = baking.bake_png(images.png(module.order if module else None, _title(module)), text,
+                               keyword=baking.ITXT_KEYWORD_OB3)
         return Response(data, mimetype="image/png", headers=_attachment(f"passeport-{uid}.png"))
     data = baking.bake_svg(images.svg(module.order if module else None, _title(module)), text,
                            element=baking.SVG_ELEMENT_OB3, namespace=baking.SVG_NS_OB3, as_text=True)
@@ -73,7 +74,7 @@ def baked_ob2(uid: str, kind: str):
     module = _module(award)
     order = module.order if module else None
     if kind == "png":
-        data = baking.bake_png(images.png(order), ob2.assertion_url(uid))
+        data = baking.bake_png(images.png(order, _title(module)), ob2.assertion_url(uid))
         return Response(data, mimetype="image/png", headers=_attachment(f"passeport-{uid}-ob2.png"))
     data = baking.bake_svg(images.svg(order, _title(module)), ob2.assertion_url(uid))
     return Response(data, mimetype="image/svg+xml", headers=_attachment(f"passeport-{uid}-ob2.svg"))
@@ -128,7 +129,7 @@ def image(achievement_id: str, kind: str):
     module = _achievement_module(achievement_id)
     order = module.order if module else None
     if kind == "png":
-        return Response(images.png(order), mimetype="image/png")
+        return Response(images.png(order, _title(module)), mimetype="image/png")
     return Response(images.svg(order, _title(module)), mimetype="image/svg+xml")
 
 
