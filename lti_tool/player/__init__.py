@@ -130,6 +130,8 @@ def quiz_result(module_id: str, attempt_id: int):
         with services.database().read() as connection:
             attempt, result = services.attempts().submitted(connection, user.user_id, found, attempt_id, user.locale)
             progress = _progress(connection, user, found.id)
+            passport = next((a for a in services.badges().awards_of(connection, user.user_id)
+                             if a.kind == "passport"), None)
     except AttemptRefused:
         abort(404, description=_("Cette tentative n'existe pas."))
     if result is None:
@@ -137,7 +139,14 @@ def quiz_result(module_id: str, attempt_id: int):
     pass_mark = services.catalogue().passport_rule.pass_mark
     return render_template("player/result.html", module=found, attempt=attempt, result=result,
                            bank=services.catalogue().quiz(found.folder, user.locale),
-                           passed=result.scaled >= pass_mark, progress=progress, pass_mark=pass_mark)
+                           passed=result.scaled >= pass_mark, progress=progress, pass_mark=pass_mark,
+                           passport_earned_now=_earned_by(passport, attempt))
+
+
+def _earned_by(passport, attempt) -> bool:
+    """Did submitting this attempt earn the passport? (It is awarded in the submission's transaction.)"""
+    return bool(passport and attempt.submitted_at and passport.revoked_at is None
+                and attempt.started_at <= passport.awarded_at <= attempt.submitted_at)
 
 
 @bp.post("/locale")
