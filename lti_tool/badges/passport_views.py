@@ -49,10 +49,16 @@ def _page(user: LaunchedUser, form: dict | None = None, errors: dict[str, str] |
         picture=Markup(images.progress_svg(len(passed), rule.min_modules, earned, _picture_text(
             len(passed), rule.min_modules, earned))),
         linkedin=_linkedin(passport_award) if earned else None,
-        alt=lambda module: images.alt_text(module.order if module else None,
-                                           module.title["fr"] if module else _("Passeport pour l'économie numérique")),
+        alt=lambda module: _badge_alt(module, user.locale),
         form=form, errors=errors or {},
         offers=[(o, offers.eligibility(o["id"], holder(awards), date.today())) for o in offers.offers]), status
+
+
+def _badge_alt(module, locale: str) -> str:
+    """The badge image's text alternative, in the page's language."""
+    if module is None:
+        return _("Badge du Passeport pour l'économie numérique")
+    return _("Badge du module %(n)s du Passeport : %(title)s", n=module.order, title=module.text(module.title, locale))
 
 
 def _linkedin(award) -> str | None:
