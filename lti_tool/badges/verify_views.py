@@ -96,7 +96,7 @@ def api_verify():
         return _api_error(404, str(error))
     answer = {"verdict": verdict.status, "valid": verdict.valid, "credential_id": (verdict.credential or {}).get("id"),
               "summary": _summary(verdict), "details": verdict.details}
-    if verdict.status == "revoked":
+    if verdict.status == "revoked" and verdict.revoked_at:
         answer["revocation"] = {"date": verdict.revoked_at.isoformat(), "reason": verdict.revocation_reason}
     if body.get("offer"):
         offer = _offer_answer(body["offer"], verdict)
@@ -127,7 +127,7 @@ def _offer_answer(offer_id: str, verdict: Verdict) -> dict | None:
     if offers.get(offer_id) is None:
         return None
     held = []
-    if verdict.valid:
+    if verdict.valid and verdict.uid:
         with services.database().read() as connection:
             award = services.badges().award(connection, verdict.uid)
             held = services.badges().awards_of(connection, award.user_id)
