@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 
 import jwt
 from openbadgeslib.ob3.credential import Achievement, Alignment, Evidence, IdentityObject, Issuer, OpenBadgeCredential
-from openbadgeslib.ob3.ldp import OB3LdpSigner
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
 
 from ..domain.catalogue import Catalogue, Module
+from . import integrity
 from .addresses import ISSUER_NAME, PASSPORT, BadgeAddresses
 from .issuer_keys import IssuerKeys
 
@@ -30,6 +30,8 @@ FRAMEWORKS = {
     "digcomp": ("DigComp 2.2", "https://joint-research-centre.ec.europa.eu/digcomp_en"),
 }
 STATUS_LIST_SIZE = 131072
+MODULE_NARRATIVE = re.compile(r"^Quiz réussi à (\d+) % le (\d{4}-\d{2}-\d{2})")
+COMPANY_NARRATIVE = re.compile(r"^(?P<name>.*?)\s*(?:\(SIREN (?P<siren>\d{9})\))?$")
 
 
 def clean(text: str | None) -> str | None:
@@ -63,11 +65,45 @@ class AwardView:
     company_siren: str | None = None
 
 
+@dataclass(frozen=True)
+class SignedModule:
+    title_fr: str
+    percent: int
+    passed_on: date
+
+
+@dataclass(frozen=True)
+class SignedContents:
+    """What a signed credential says, read back from its JSON: the one source of every rendering."""
+
+    issued_on: date
+    modules: tuple[SignedModule, ...]
+    holder_name: str | None
+    company_name: str | None
+    company_siren: str | None
+
+
+def signed_contents(document: dict) -> SignedContents:
+    """Read back what ``CredentialFactory.build`` wrote (evidence narratives included)."""
+    subject = document.get("credentialSubject") or {}
+    names = [i.get("identityHash") for i in subject.get("identifier", []) if i.get("identityType") == "name"]
+    modules, company_name, company_siren = [], None, None
+    for evidence in document.get("evidence") or []:
+        narrative = evidence.get("narrative") or ""
+        if evidence.get("genre") == "Module" and (match := MODULE_NARRATIVE.match(narrative)):
+            modules.append(SignedModule(evidence.get("name", ""), int(match.group(1)),
+                                        date.fromisoformat(match.group(2))))
+        elif evidence.get("genre") == "Company" and (match := COMPANY_NARRATIVE.match(narrative)):
+            company_name, company_siren = match.group("name") or None, match.group("siren")
+    return SignedContents(issued_on=date.fromisoformat(str(document.get("validFrom", ""))[:10]),
+                          modules=tuple(modules), holder_name=names[0] if names else None,
+                          company_name=company_name, company_siren=company_siren)
+
+
 class CredentialFactory(BadgeAddresses):
     def __init__(self, base_url: str, catalogue: Catalogue, keys: IssuerKeys):
         super().__init__(base_url)
         self.catalogue, self.keys = catalogue, keys
-        self._signers: dict[str, OB3LdpSigner] = {}
 
     # -- OB 3.0
     def issuer(self) -> Issuer:
@@ -134,11 +170,8 @@ class CredentialFactory(BadgeAddresses):
     def sign(self, connection: Connection, credential: OpenBadgeCredential) -> tuple[dict, str]:
         """The credential with an embedded eddsa-rdfc-2022 proof, and the same credential as a VC-JWT."""
         method, private = self.keys.active(connection)
-        signer = self._signers.get(method)
-        if signer is None:
-            signer = self._signers[method] = OB3LdpSigner(private, verification_method=method)
         token = jwt.encode(credential.to_jwt_payload(), private, algorithm="EdDSA", headers={"kid": method})
-        return signer.sign(credential), token
+        return integrity.sign(credential.to_vc(), private, method), token
 
     def status_list(self, connection: Connection, revoked: list[int]) -> str:
         """The revocation list as a signed VC-JWT, fresh for a day: re-signed on every request, so a

@@ -68,7 +68,8 @@ class Badges:
         return list(connection.execute(select(AWARDS).where(AWARDS.c.user_id == user_id).order_by(AWARDS.c.id)))
 
     def view(self, connection: Connection, award, learner: Learner) -> AwardView:
-        passed = self.passed_modules(connection, award.user_id) if award.kind == "passport" else ()
+        passed = tuple(p for p in self.passed_modules(connection, award.user_id)
+                       if award.kind == "passport" or p.module.id == award.module_id)
         return AwardView(
             uid=award.uid, kind=award.kind, module=self.catalogue.get(award.module_id) if award.module_id else None,
             awarded_at=award.awarded_at, status_index=award.id, lti_user=f"{learner.issuer}|{learner.sub}",

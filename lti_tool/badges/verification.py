@@ -20,12 +20,11 @@ import jwt
 import png  # type: ignore[import-untyped]
 from openbadgeslib import baking
 from openbadgeslib.errors import LibOpenBadgesException
-from openbadgeslib.ob3.ldp import OB3LdpVerifier
-from openbadgeslib.ob3.verifier import OB3VerificationError
 from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
 
+from . import integrity
 from .issuer_keys import IssuerKeys
 
 UID = re.compile(r"(?:/credentials/|/verify/|^)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -110,7 +109,7 @@ class Verifier:
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         if issuer_id != self.keys.did:
             return Verdict("foreign", document, details=[f"issuer {issuer_id!r} is not {self.keys.did}"])
-        problem = self._remembered_proof_problem(connection, credential)
+        problem = self._remembered_proof_problem(connection, credential, awards_by_uid)
         if problem:
             return Verdict("tampered", document, details=[problem])
         uid = uid_in(str(document.get("id", "")))
@@ -124,17 +123,18 @@ class Verifier:
             return Verdict("expired", document, uid, details=[f"valid until {valid_until}"])
         return Verdict("valid", document, uid)
 
-    def _remembered_proof_problem(self, connection: Connection, credential: dict | str) -> str | None:
+    def _remembered_proof_problem(self, connection: Connection, credential: dict | str,
+                                  awards_by_uid) -> str | None:
         fingerprint = hashlib.sha256(
             (credential if isinstance(credential, str) else json.dumps(credential, sort_keys=True)).encode()
         ).hexdigest()
         if fingerprint not in self._proofs:
             if len(self._proofs) >= self.remembered:
                 self._proofs.clear()
-            self._proofs[fingerprint] = self._proof_problem(connection, credential)
+            self._proofs[fingerprint] = self._proof_problem(connection, credential, awards_by_uid)
         return self._proofs[fingerprint]
 
-    def _proof_problem(self, connection: Connection, credential: dict | str) -> str | None:
+    def _proof_problem(self, connection: Connection, credential: dict | str, awards_by_uid) -> str | None:
         if isinstance(credential, str):
             return self._jwt_problem(connection, credential)
         proof = credential.get("proof")
@@ -142,11 +142,9 @@ class Verifier:
         key = self.keys.public_pem(connection, method)
         if key is None:
             return f"the proof's key {method!r} is not one of this issuer's keys"
-        try:
-            OB3LdpVerifier(pubkey_pem=key).verify(credential)
-        except OB3VerificationError as error:
-            return str(error)
-        return None
+        uid = uid_in(str(credential.get("id", "")))
+        award = awards_by_uid(uid) if uid else None
+        return integrity.proof_problem(credential, key, award.credential if award else None)
 
     def _jwt_problem(self, connection: Connection, token: str) -> str | None:
         try:

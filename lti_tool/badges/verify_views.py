@@ -1,12 +1,12 @@
 """Verification for employers and partners: the public page and the JSON API (with offer eligibility)."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from urllib.parse import urlencode
+from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from .. import services
+from .linkedin import add_to_profile_url
 from .service import holder
 from .verification import MAX_UPLOAD, Unreadable, Verdict, read_credential, uid_in
 from .views import award_or_404
@@ -77,15 +77,9 @@ def _summary(verdict: Verdict) -> dict:
 
 def _linkedin(verdict: Verdict) -> str | None:
     """LinkedIn's add-to-profile link, whose certificate URL is this verification page."""
-    document = verdict.credential
-    if not verdict.valid or not verdict.uid or document is None:
+    if not verdict.valid or not verdict.uid or not verdict.credential:
         return None
-    issued = datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
-    return "https://www.linkedin.com/profile/add?" + urlencode({
-        "startTask": "CERTIFICATION_NAME", "name": document.get("name", ""),
-        "organizationName": "Passeport pour l'économie numérique", "issueYear": issued.year,
-        "issueMonth": issued.month, "certUrl": services.badges().factory.verify_url(verdict.uid),
-        "certId": verdict.uid})
+    return add_to_profile_url(verdict.credential, services.badges().factory.verify_url(verdict.uid), verdict.uid)
 
 
 @bp.post("/api/verify")

@@ -11,6 +11,7 @@ from openbadgeslib import baking
 from .. import services
 from . import images, ob2
 from .certificate import CertificateData, CertificateModule, render_certificate
+from .credentials import signed_contents
 
 bp = Blueprint("badges", __name__)
 
@@ -56,7 +57,8 @@ def baked(uid: str, kind: str):
     module = _module(award)
     text = json.dumps(award.credential, sort_keys=True, ensure_ascii=True)
     if kind == "png":
-        data = baking.bake_png(images.png(module.order if module else None), text, keyword=baking.ITXT_KEYWORD_OB3)
+        data = baking.bake_png(images.png(module.order if module else None, _title(module)), text,
+                               keyword=baking.ITXT_KEYWORD_OB3)
         return Response(data, mimetype="image/png", headers=_attachment(f"passeport-{uid}.png"))
     data = baking.bake_svg(images.svg(module.order if module else None, _title(module)), text,
                            element=baking.SVG_ELEMENT_OB3, namespace=baking.SVG_NS_OB3, as_text=True)
@@ -72,7 +74,7 @@ def baked_ob2(uid: str, kind: str):
     module = _module(award)
     order = module.order if module else None
     if kind == "png":
-        data = baking.bake_png(images.png(order), ob2.assertion_url(uid))
+        data = baking.bake_png(images.png(order, _title(module)), ob2.assertion_url(uid))
         return Response(data, mimetype="image/png", headers=_attachment(f"passeport-{uid}-ob2.png"))
     data = baking.bake_svg(images.svg(order, _title(module)), ob2.assertion_url(uid))
     return Response(data, mimetype="image/svg+xml", headers=_attachment(f"passeport-{uid}-ob2.svg"))
@@ -80,18 +82,23 @@ def baked_ob2(uid: str, kind: str):
 
 @bp.get("/credentials/<uid>/certificate.pdf")
 def certificate(uid: str):
+    """The printable certificate says exactly what the signed credential says, never today's progress."""
     with services.database().read() as connection:
         award = award_or_404(connection, uid)
-        passed = services.badges().passed_modules(connection, award.user_id)
-    factory = services.badges().factory
+    factory, catalogue = services.badges().factory, services.catalogue()
+    signed = signed_contents(award.credential)
     pdf = render_certificate(CertificateData(
-        credential_id=factory.credential_url(uid), verify_url=factory.verify_url(uid),
-        issued_on=award.awarded_at.date(),
-        modules=tuple(CertificateModule(p.module.title["fr"], p.module.title["en"], p.score, p.passed_on)
-                      for p in passed if award.kind == "passport" or p.module.id == award.module_id),
-        holder_name=award.holder_name, company_name=award.company_name, company_siren=award.company_siren,
+        credential_id=factory.credential_url(uid), verify_url=factory.verify_url(uid), issued_on=signed.issued_on,
+        modules=tuple(CertificateModule(m.title_fr, _english_title(catalogue, m.title_fr), m.percent / 100,
+                                        m.passed_on) for m in signed.modules),
+        holder_name=signed.holder_name, company_name=signed.company_name, company_siren=signed.company_siren,
         revoked=award.revoked_at is not None))
     return Response(pdf, mimetype="application/pdf", headers=_attachment(f"passeport-{uid}.pdf"))
+
+
+def _english_title(catalogue, title_fr: str) -> str:
+    module = next((m for m in catalogue.modules if m.title["fr"] == title_fr), None)
+    return module.title["en"] if module else title_fr
 
 
 def _attachment(name: str) -> dict:
@@ -122,7 +129,7 @@ def image(achievement_id: str, kind: str):
     module = _achievement_module(achievement_id)
     order = module.order if module else None
     if kind == "png":
-        return Response(images.png(order), mimetype="image/png")
+        return Response(images.png(order, _title(module)), mimetype="image/png")
     return Response(images.svg(order, _title(module)), mimetype="image/svg+xml")
 
 

@@ -208,6 +208,8 @@ def quiz_result(module_id: str, attempt_id: int):
             attempt, result = services.attempts().submitted(connection, user.user_id, found, attempt_id, user.locale)
             progress = _progress(connection, user, found.id)
             availability = services.attempts().availability(connection, user.user_id, found)
+            passport = next((a for a in services.badges().awards_of(connection, user.user_id)
+                             if a.kind == "passport"), None)
     except AttemptRefused:
         abort(404, description=_("Cette tentative n'existe pas."))
     if result is None:
@@ -222,7 +224,14 @@ def quiz_result(module_id: str, attempt_id: int):
                            passed=result.scaled >= pass_mark, progress=progress, pass_mark=pass_mark,
                            show_key=progress.get("passed_at") is not None, missed=missed,
                            reread=[(s, titles[s]) for s in reread], section_titles=titles,
-                           opens_at=availability.opens_at and _when(availability.opens_at))
+                           opens_at=availability.opens_at and _when(availability.opens_at),
+                           passport_earned_now=_earned_by(passport, attempt))
+
+
+def _earned_by(passport, attempt) -> bool:
+    """Did submitting this attempt earn the passport? (It is awarded in the submission's transaction.)"""
+    return bool(passport and attempt.submitted_at and passport.revoked_at is None
+                and attempt.started_at <= passport.awarded_at <= attempt.submitted_at)
 
 
 @bp.post("/locale")

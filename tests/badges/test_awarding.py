@@ -70,3 +70,44 @@ def test_twenty_concurrent_completions_award_each_credential_once(app, launched_
     assert errors == []
     assert _awards(app) == sorted([("module", m) for m in modules] + [("passport", "")])
     assert _earned(app) == 6
+
+
+def _signed_and_printed(app, uid: str) -> tuple[list[tuple[str, str]], str]:
+    """(module title, "NN %") pairs in the signed credential, and the text of its PDF certificate."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    with database(app).sessions() as db:
+        credential = db.scalars(select(Award).where(Award.uid == uid)).one().credential
+    signed = [(e["name"], re.match(r"Quiz réussi à (\d+ %)", e["narrative"]).group(1))
+              for e in credential["evidence"] if e["genre"] == "Module"]
+    response = app.test_client().get(f"/credentials/{uid}/certificate.pdf")
+    assert response.status_code == 200
+    return signed, " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+
+
+def test_the_certificate_prints_the_signed_credential_not_later_progress(app, launched_learner):
+    modules = services.catalogue(app).modules
+    for module in modules[:3]:
+        _pass(app, launched_learner, module.id, score=0.8)
+    with database(app).sessions() as db:
+        uid = db.scalars(select(Award.uid).where(Award.kind == "passport")).one()
+    _pass(app, launched_learner, modules[3].id, score=0.9)  # a fourth module
+    _pass(app, launched_learner, modules[0].id, score=1.0)  # and a new best score
+    signed, text = _signed_and_printed(app, uid)
+    assert [title for title, _ in signed] == [m.title["fr"] for m in modules[:3]]
+    assert [score for _, score in signed] == ["80 %"] * 3
+    for title, _score in signed:
+        assert " ".join(title.split())[:30] in text
+    assert text.count("80 %") == 3 and "90 %" not in text and "100 %" not in text
+    assert " ".join(modules[3].title["fr"].split())[:30] not in text
+    module_uid = next(u for u in _award_uids(app) if u != uid)
+    module_signed, module_text = _signed_and_printed(app, module_uid)
+    assert len(module_signed) == 1 and module_signed[0][1] in module_text
+
+
+def _award_uids(app) -> list[str]:
+    with database(app).sessions() as db:
+        return list(db.scalars(select(Award.uid).order_by(Award.id)))

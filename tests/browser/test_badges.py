@@ -36,17 +36,16 @@ def test_holder_publishes_and_employer_verifies_an_upload(live_tool, page, scree
     _launch(page, live_tool, "Lancer en tant qu'apprenante Alice")
     page.goto(live_tool.url + "/passport")
     assert "Passeport obtenu" in page.locator(".verdict").inner_text()
-    _check(page, screenshot, "passport-page")
 
     page.get_by_label("Afficher mon nom").check()
     page.get_by_label("Nom affiché").fill("Alice Martin")
     page.get_by_label("Nom de l'entreprise").fill("Boulangerie Martin")
     page.get_by_label("SIREN (9 chiffres)").fill("732 829 320")
-    page.get_by_role("button", name="Publier mon passeport").click()
-    page.wait_for_url("**/passport")
+    page.get_by_role("button", name="Confirmer et publier mon passeport").click()
+    page.wait_for_url("**/passport?published=1")
     verify_link = page.get_by_role("link", name="Page de vérification").last
     verify_url = live_tool.url + verify_link.get_attribute("href")
-    png_href = page.locator("ul.awards li").last.get_by_role("link", name="PNG", exact=True).get_attribute("href")
+    png_href = page.get_by_role("link", name="Image du badge", exact=True).get_attribute("href")
 
     page.goto(verify_url)
     assert "Valide" in page.locator(".verdict").inner_text()
@@ -91,3 +90,22 @@ def test_trainer_revokes_and_the_verification_page_says_so(live_tool, page, scre
     assert "Tentative frauduleuse" in visitor.content()
     visitor.screenshot(path=str(ARTIFACTS / "verify-result-revoked.png"), full_page=True)
     visitor.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_passport_page_at_desktop_and_phone_widths(live_tool, chromium, width):
+    run(live_tool.app, demo_cli, "seed")
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    _launch(page, live_tool, "Lancer en tant qu'apprenante Alice")
+    page.get_by_role("banner").get_by_role("link", name="Mon passeport").click()
+    page.wait_for_url("**/passport")
+    assert page.get_by_role("img", name="Passeport obtenu : 3 modules validés.").is_visible()
+    for label in ("Télécharger mon certificat (PDF)", "Image du badge", "Ajouter à LinkedIn"):
+        assert page.get_by_role("link", name=label).first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"passport-page-{width}.png"), full_page=True)
+    context.close()

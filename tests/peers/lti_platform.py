@@ -151,7 +151,7 @@ class PeerPlatform:
             launch.scenario, _, locale = request.args.get("lti_message_hint", "ok|fr").partition("|")
             user = request.args["login_hint"]
             roles = [INSTRUCTOR] if user.startswith("trainer") else [LEARNER]
-            launch.set_user_data(user, roles, full_name=f"Peer {user}")
+            launch.set_user_data(user, roles, full_name=f"Peer {user}", email_address=f"{user}@lms.example.org")
             launch.set_resource_link_claim("peer-rl-1", title="Module 5")
             launch.set_launch_context_claim("peer-course-1", context_title="Peer course")
             launch.set_custom_parameters_claim({"module": "05-vendre-sur-internet"})
