@@ -249,6 +249,20 @@ def _referring(q: StatementQuery):
                  .where(*_about(q, target)), chain.c.stored, chain.c.id)
 
 
+def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
+    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), executemany elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+
+
 class SqlStatementStore:
     """Statements, their index rows and activity definitions, written in the caller's transaction."""
 
@@ -292,10 +306,8 @@ class SqlStatementStore:
         if not statements:
             return
         activity_rows, agent_rows, definitions = index_rows(statements, [row["stored"] for row in rows])
-        if activity_rows:
-            connection.execute(insert(ACTIVITIES), activity_rows)
-        if agent_rows:
-            connection.execute(insert(AGENTS), agent_rows)
+        _bulk_insert(connection, ACTIVITIES, activity_rows)
+        _bulk_insert(connection, AGENTS, agent_rows)
         self._void(connection, [r["object_statement_id"] for r in rows if r["is_voiding"]])
         self._define(connection, definitions)
 
@@ -306,13 +318,19 @@ class SqlStatementStore:
                                                         STATEMENTS.c.is_voiding.is_(False)).values(voided=True))
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
-        """Merge the batch's definitions into the stored ones: one read and one upsert for the whole batch."""
+        """Merge the batch's definitions into the stored ones: one read, and one upsert of those that change."""
         if not definitions:
             return
         known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
                                    .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
         for activity_id, definition in known:
-            definitions[activity_id] = merged_definition(definition, definitions[activity_id])
+            merged = merged_definition(definition, definitions[activity_id])
+            if merged == definition:
+                del definitions[activity_id]
+            else:
+                definitions[activity_id] = merged
+        if not definitions:
+            return
         statement = dialect_insert(connection, Activity.__table__)
         statement = statement.on_conflict_do_update(index_elements=["id"],
                                                     set_={"definition": statement.excluded.definition})
