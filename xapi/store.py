@@ -263,6 +263,17 @@ def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
                 copy.write_row([row[c] for c in columns])
 
 
+def page_query(q: StatementQuery):
+    """A page of matching statements: the union of index-ordered branches, each limited to a page."""
+    branches = _direct(q)
+    if q.agent or q.activity or q.verb or q.registration:
+        branches.append(_referring(q))
+    page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
+        .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
+        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
+
+
 class SqlStatementStore:
     """Statements, their index rows and activity definitions, written in the caller's transaction."""
 
@@ -351,14 +362,7 @@ class SqlStatementStore:
 
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
-        branches = _direct(q)
-        if q.agent or q.activity or q.verb or q.registration:
-            branches.append(_referring(q))
-        page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-        query = select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
-            .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
-            .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
-        rows = connection.execute(query).all()
+        rows = connection.execute(page_query(q)).all()
         more = None
         if q.limit and len(rows) > q.limit:
             rows = rows[:q.limit]
