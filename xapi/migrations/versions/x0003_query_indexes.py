@@ -35,7 +35,8 @@ def upgrade() -> None:
                               postgresql_where=NOT_VOIDED, sqlite_where=NOT_VOIDED)
         batch_op.create_index('ix_xapi_statements_registration', ['registration', 'stored', 'id'], unique=False,
                               postgresql_where=NOT_VOIDED, sqlite_where=NOT_VOIDED)
-        batch_op.create_index('ix_xapi_statements_refs', ['object_statement_id'], unique=False,
+        batch_op.create_index('ix_xapi_statements_refs', ['object_statement_id', 'stored', 'id', 'voided'],
+                              unique=False,
                               postgresql_where=REFERS, sqlite_where=REFERS)
 
 
