@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .sql import Base, utcnow
@@ -18,13 +30,25 @@ class Statement(XapiBase):
     """A stored statement: the JSON as the LRS returns it, plus the columns queries filter on."""
 
     __tablename__ = "xapi_statements"
-    __table_args__ = (Index("ix_xapi_statements_stored", "stored", "id"),)
+    __table_args__ = (
+        Index("ix_xapi_statements_stored", "stored", "id"),
+        # Each filter walks its own index newest first and stops at a page; voided statements are never listed.
+        Index("ix_xapi_statements_verb", "verb_id", "stored", "id", postgresql_where=text("NOT voided"),
+              sqlite_where=text("NOT voided")),
+        Index("ix_xapi_statements_registration", "registration", "stored", "id",
+              postgresql_where=text("NOT voided"), sqlite_where=text("NOT voided")),
+        # Few statements target another one (StatementRef, voiding): queries follow them from this small index,
+        # which covers what they read (no heap fetch per referring statement).
+        Index("ix_xapi_statements_refs", "object_statement_id", "stored", "id", "voided",
+              postgresql_where=text("object_statement_id IS NOT NULL"),
+              sqlite_where=text("object_statement_id IS NOT NULL")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     stored: Mapped[datetime]
     timestamp: Mapped[datetime]
-    verb_id: Mapped[str] = mapped_column(String(2048), index=True)
-    registration: Mapped[str | None] = mapped_column(String(36), index=True)
+    verb_id: Mapped[str] = mapped_column(String(2048))
+    registration: Mapped[str | None] = mapped_column(String(36))
     object_statement_id: Mapped[str | None] = mapped_column(String(36))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     is_voiding: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -36,24 +60,26 @@ class StatementActivity(XapiBase):
     """Activities a statement mentions: its object (role 'object') or anywhere else ('related')."""
 
     __tablename__ = "xapi_statement_activities"
-    __table_args__ = (Index("ix_xapi_statement_activities_lookup", "activity_id", "role"),)
+    __table_args__ = (Index("ix_xapi_statement_activities_lookup", "activity_id", "role", "stored", "statement_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
     activity_id: Mapped[str] = mapped_column(String(2048))
     role: Mapped[str] = mapped_column(String(8))
+    stored: Mapped[datetime]  # the statement's, so that a page is read off this index in order
 
 
 class StatementAgent(XapiBase):
     """Agents a statement mentions, by inverse functional identifier: actor/object or 'related'."""
 
     __tablename__ = "xapi_statement_agents"
-    __table_args__ = (Index("ix_xapi_statement_agents_lookup", "agent_key", "role"),)
+    __table_args__ = (Index("ix_xapi_statement_agents_lookup", "agent_key", "role", "stored", "statement_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
     agent_key: Mapped[str] = mapped_column(String(2048))
     role: Mapped[str] = mapped_column(String(8))  # actor | object | related
+    stored: Mapped[datetime]  # the statement's, so that a page is read off this index in order
 
 
 class Activity(XapiBase):

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import exists, insert, literal, select, tuple_, union, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent
@@ -128,27 +127,33 @@ def _agent_mentions(agent: dict | None, role: str) -> Iterator[tuple[str, str, s
             yield "agent", member_key, "related"
 
 
-def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dict], dict[str, dict]]:
-    """The rows a batch of prepared statements becomes: statements, activity and agent index, definitions."""
-    rows, activity_rows, agent_rows = [], [], []
+def statement_row(s: dict) -> dict:
+    """The statements-table row of a prepared statement."""
+    target = s["object"]
+    return {
+        "id": s["id"], "stored": parse_time(s["stored"]), "timestamp": parse_time(s["timestamp"]),
+        "verb_id": s["verb"]["id"], "registration": (s.get("context") or {}).get("registration"),
+        "object_statement_id": target["id"].lower() if target.get("objectType") == "StatementRef" else None,
+        "voided": False, "is_voiding": s["verb"]["id"] == VOIDED, "authority_key": agent_key(s.get("authority")),
+        "document": orjson.dumps(s).decode(),
+    }
+
+
+def index_rows(statements: list[dict], stored: list[datetime]) -> tuple[list[dict], list[dict], dict[str, dict]]:
+    """The activity and agent index rows of prepared statements (each with its statement's stored time),
+    and the activity definitions they carry, merged."""
+    activity_rows, agent_rows = [], []
     definitions: dict[str, dict] = {}
-    for s in statements:
-        target = s["object"]
-        rows.append({
-            "id": s["id"], "stored": parse_time(s["stored"]), "timestamp": parse_time(s["timestamp"]),
-            "verb_id": s["verb"]["id"], "registration": (s.get("context") or {}).get("registration"),
-            "object_statement_id": target["id"].lower() if target.get("objectType") == "StatementRef" else None,
-            "voided": False, "is_voiding": s["verb"]["id"] == VOIDED, "authority_key": agent_key(s.get("authority")),
-            "document": orjson.dumps(s).decode(),
-        })
+    for s, moment in zip(statements, stored, strict=True):
         for kind, key, role in set(_mentions(s)):
             if kind == "activity":
-                activity_rows.append({"statement_id": s["id"], "activity_id": key, "role": role})
+                activity_rows.append({"statement_id": s["id"], "activity_id": key, "role": role, "stored": moment})
             else:
-                agent_rows.append({"statement_id": s["id"], "agent_key": key, "role": role})
+                agent_rows.append({"statement_id": s["id"], "agent_key": key, "role": role, "stored": moment})
+        target = s["object"]
         if target.get("objectType", "Activity") == "Activity" and target.get("definition"):
             definitions[target["id"]] = merged_definition(definitions.get(target["id"]), target["definition"])
-    return rows, activity_rows, agent_rows, definitions
+    return activity_rows, agent_rows, definitions
 
 
 def merged_definition(known: dict | None, new: dict) -> dict:
@@ -163,32 +168,110 @@ def merged_definition(known: dict | None, new: dict) -> dict:
     return merged
 
 
-def _filters(q: StatementQuery) -> list:
-    """The conditions on what a statement is about (agent, verb, activity, registration)."""
-    filters = []
+def _about(q: StatementQuery, statement, driven_by: str = "") -> list:
+    """The conditions on what ``statement`` (a statements table or alias) is about; ``driven_by`` names the
+    filter an index table already applies."""
+    conditions = []
     if q.verb:
-        filters.append(STATEMENTS.c.verb_id == q.verb)
+        conditions.append(statement.c.verb_id == q.verb)
     if q.registration:
-        filters.append(STATEMENTS.c.registration == q.registration)
-    if q.activity:
-        roles = ["object", "related"] if q.related_activities else ["object"]
-        filters.append(exists().where(ACTIVITIES.c.statement_id == STATEMENTS.c.id,
-                                      ACTIVITIES.c.activity_id == q.activity, ACTIVITIES.c.role.in_(roles)))
-    if q.agent:
-        roles = ["actor", "object", "related"] if q.related_agents else ["actor", "object"]
-        filters.append(exists().where(AGENTS.c.statement_id == STATEMENTS.c.id,
-                                      AGENTS.c.agent_key == q.agent, AGENTS.c.role.in_(roles)))
-    return filters
+        conditions.append(statement.c.registration == q.registration)
+    if q.activity and driven_by != "activity":
+        conditions.append(exists().where(ACTIVITIES.c.statement_id == statement.c.id,
+                                         ACTIVITIES.c.activity_id == q.activity,
+                                         ACTIVITIES.c.role.in_(_activity_roles(q))))
+    if q.agent and driven_by != "agent":
+        conditions.append(exists().where(AGENTS.c.statement_id == statement.c.id, AGENTS.c.agent_key == q.agent,
+                                         AGENTS.c.role.in_(_agent_roles(q))))
+    return conditions
 
 
-def _targets(filters: list):
-    """Ids of the statements the filters match, voided ones included, and of every statement referring to one
-    of them through StatementRefs, directly or along a chain: a statement targeting a match matches too
-    (Communication 2.1.3 filter conditions for StatementRefs, XAPI-00162)."""
-    matched = select(STATEMENTS.c.id).where(*filters).cte("matched", recursive=True)
-    referring = STATEMENTS.alias("referring")
-    matched = matched.union(select(referring.c.id).where(referring.c.object_statement_id == matched.c.id))
-    return select(matched.c.id)
+def _activity_roles(q: StatementQuery) -> tuple[str, ...]:
+    return ("object", "related") if q.related_activities else ("object",)
+
+
+def _agent_roles(q: StatementQuery) -> tuple[str, ...]:
+    return ("actor", "object", "related") if q.related_agents else ("actor", "object")
+
+
+def _window(q: StatementQuery, stored, statement_id) -> list:
+    """since, until and the cursor of the previous page, on a (stored, id) pair of columns."""
+    conditions = []
+    if q.since:
+        conditions.append(stored > q.since)
+    if q.until:
+        conditions.append(stored <= q.until)
+    if q.after:
+        position = tuple_(stored, statement_id)
+        last = tuple_(literal(parse_time(q.after[0]), STATEMENTS.c.stored.type), literal(q.after[1]))
+        conditions.append(position > last if q.ascending else position < last)
+    return conditions
+
+
+def _newest_first(q: StatementQuery, stored, statement_id) -> tuple:
+    return (stored.asc(), statement_id.asc()) if q.ascending else (stored.desc(), statement_id.desc())
+
+
+def _page(q: StatementQuery, query, stored, statement_id):
+    """One branch of the union: its own page in index order, as a subquery (SQLite takes no LIMIT in a
+    UNION member)."""
+    branch = query.where(*_window(q, stored, statement_id)).order_by(*_newest_first(q, stored, statement_id))
+    branch = branch.limit(q.limit + 1 if q.limit else None).subquery()
+    return select(branch.c.id, branch.c.stored)
+
+
+def _direct(q: StatementQuery) -> list:
+    """Pages of the non-voided statements the filters match, each read in order off one index: the agent
+    or activity index table (one branch per role), else the verb, registration or stored index."""
+    s = STATEMENTS
+    if q.agent or q.activity:
+        table, key, value, roles, driver = (AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q), "agent") if q.agent \
+            else (ACTIVITIES, ACTIVITIES.c.activity_id, q.activity, _activity_roles(q), "activity")
+        return [_page(q, select(s.c.id, s.c.stored).join_from(table, s, s.c.id == table.c.statement_id)
+                      .where(key == value, table.c.role == role, ~s.c.voided, *_about(q, s, driver)),
+                      table.c.stored, table.c.statement_id) for role in roles]
+    return [_page(q, select(s.c.id, s.c.stored).where(~s.c.voided, *_about(q, s)), s.c.stored, s.c.id)]
+
+
+def _referring(q: StatementQuery):
+    """A page of the non-voided statements targeting a match through StatementRefs, directly or along a
+    chain (Communication 2.1.3 filter conditions for StatementRefs, XAPI-00162). Walked from the referring
+    side: few statements target another, and the partial index lists them."""
+    s, target = STATEMENTS.alias("referring"), STATEMENTS.alias("target")
+    chain = select(s.c.id, s.c.stored, s.c.object_statement_id.label("target_id")) \
+        .where(s.c.object_statement_id.is_not(None), ~s.c.voided, *_window(q, s.c.stored, s.c.id)) \
+        .cte("chain", recursive=True)
+    step = STATEMENTS.alias("step")
+    chain = chain.union(select(chain.c.id, chain.c.stored, step.c.object_statement_id)
+                        .join_from(chain, step, step.c.id == chain.c.target_id)
+                        .where(step.c.object_statement_id.is_not(None)))
+    return _page(q, select(chain.c.id, chain.c.stored).join_from(chain, target, target.c.id == chain.c.target_id)
+                 .where(*_about(q, target)), chain.c.stored, chain.c.id)
+
+
+def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
+    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), executemany elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+
+
+def page_query(q: StatementQuery):
+    """A page of matching statements: the union of index-ordered branches, each limited to a page."""
+    branches = _direct(q)
+    if q.agent or q.activity or q.verb or q.registration:
+        branches.append(_referring(q))
+    page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
+        .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
+        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
 
 
 class SqlStatementStore:
@@ -201,32 +284,41 @@ class SqlStatementStore:
         Raises Conflict when an id is stored with different content.
         """
         ids = [s["id"] for s in statements]
-        existing = {row.id: orjson.loads(row.document) for row in connection.execute(
-            select(STATEMENTS.c.id, STATEMENTS.c.document).where(STATEMENTS.c.id.in_(ids)))}
-        fresh = []
-        for statement in statements:
-            if statement["id"] in existing:
-                if not equivalent(existing[statement["id"]], statement):
-                    raise Conflict(statement["id"])
-                continue
-            fresh.append(statement)
-        self.insert_new(connection, fresh)
+        rows = [statement_row(s) for s in statements]
+        inserted = set(connection.execute(
+            dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(index_elements=["id"])
+            .returning(STATEMENTS.c.id), rows).scalars())
+        if len(inserted) < len(rows):
+            self._check_collisions(connection, [s for s in statements if s["id"] not in inserted])
+            rows = [row for row in rows if row["id"] in inserted]
+            statements = [s for s in statements if s["id"] in inserted]
+        self._index(connection, statements, rows)
         if attachments:
             self._store_attachments(connection, attachments)
         return ids
 
+    def _check_collisions(self, connection: Connection, statements: list[dict]) -> None:
+        """Statements whose ids were stored already: identical content is fine, anything else a conflict."""
+        stored = dict(connection.execute(select(STATEMENTS.c.id, STATEMENTS.c.document)
+                                         .where(STATEMENTS.c.id.in_([s["id"] for s in statements]))).all())
+        for statement in statements:
+            if not equivalent(orjson.loads(stored[statement["id"]]), statement):
+                raise Conflict(statement["id"])
+
     def insert_new(self, connection: Connection, statements: list[dict]) -> None:
         """Statements whose ids were just generated here: nothing stored can have them."""
         if statements:
-            self._insert(connection, statements)
+            rows = [statement_row(s) for s in statements]
+            connection.execute(insert(STATEMENTS), rows)
+            self._index(connection, statements, rows)
 
-    def _insert(self, connection: Connection, statements: list[dict]) -> None:
-        rows, activity_rows, agent_rows, definitions = index_rows(statements)
-        connection.execute(insert(STATEMENTS), rows)
-        if activity_rows:
-            connection.execute(insert(ACTIVITIES), activity_rows)
-        if agent_rows:
-            connection.execute(insert(AGENTS), agent_rows)
+    def _index(self, connection: Connection, statements: list[dict], rows: list[dict]) -> None:
+        """Index rows, voiding and activity definitions of freshly inserted statements."""
+        if not statements:
+            return
+        activity_rows, agent_rows, definitions = index_rows(statements, [row["stored"] for row in rows])
+        _bulk_insert(connection, ACTIVITIES, activity_rows)
+        _bulk_insert(connection, AGENTS, agent_rows)
         self._void(connection, [r["object_statement_id"] for r in rows if r["is_voiding"]])
         self._define(connection, definitions)
 
@@ -237,13 +329,19 @@ class SqlStatementStore:
                                                         STATEMENTS.c.is_voiding.is_(False)).values(voided=True))
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
-        """Merge the batch's definitions into the stored ones: one read and one upsert for the whole batch."""
+        """Merge the batch's definitions into the stored ones: one read, and one upsert of those that change."""
         if not definitions:
             return
         known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
                                    .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
         for activity_id, definition in known:
-            definitions[activity_id] = merged_definition(definition, definitions[activity_id])
+            merged = merged_definition(definition, definitions[activity_id])
+            if merged == definition:
+                del definitions[activity_id]
+            else:
+                definitions[activity_id] = merged
+        if not definitions:
+            return
         statement = dialect_insert(connection, Activity.__table__)
         statement = statement.on_conflict_do_update(index_elements=["id"],
                                                     set_={"definition": statement.excluded.definition})
@@ -269,26 +367,7 @@ class SqlStatementStore:
 
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
-        conditions: list[ColumnElement[bool]] = [STATEMENTS.c.voided.is_(False)]
-        filters = _filters(q)
-        if filters:
-            conditions.append(or_(and_(*filters), STATEMENTS.c.object_statement_id.in_(_targets(filters))))
-        if q.since:
-            conditions.append(STATEMENTS.c.stored > q.since)
-        if q.until:
-            conditions.append(STATEMENTS.c.stored <= q.until)
-        order = (STATEMENTS.c.stored.asc(), STATEMENTS.c.id.asc()) if q.ascending else \
-            (STATEMENTS.c.stored.desc(), STATEMENTS.c.id.desc())
-        if q.after:
-            stored, last_id = parse_time(q.after[0]), q.after[1]
-            beyond = (STATEMENTS.c.stored > stored) if q.ascending else (STATEMENTS.c.stored < stored)
-            same = and_(STATEMENTS.c.stored == stored,
-                        STATEMENTS.c.id > last_id if q.ascending else STATEMENTS.c.id < last_id)
-            conditions.append(or_(beyond, same))
-        query = select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id).where(*conditions).order_by(*order)
-        if q.limit:
-            query = query.limit(q.limit + 1)
-        rows = connection.execute(query).all()
+        rows = connection.execute(page_query(q)).all()
         more = None
         if q.limit and len(rows) > q.limit:
             rows = rows[:q.limit]
