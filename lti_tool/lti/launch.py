@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+SERVICE_CLAIMS = ("https://purl.imsglobal.org/spec/lti-ags/claim/", "https://purl.imsglobal.org/spec/lti-nrps/claim/")
 SUPPORTED_MESSAGES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
 CLOCK_SKEW_SECONDS = 60
 
@@ -48,6 +49,8 @@ class Launch:
     custom: dict = field(default_factory=dict)
     locale: str | None = None
     target_link_uri: str | None = None
+    services: dict = field(default_factory=dict)  # the AGS and NRPS claims, as sent
+    deep_linking: dict = field(default_factory=dict)  # the deep_linking_settings claim (deep linking requests)
 
     def requested_module(self) -> str | None:
         """The module a placement points at: custom ``module``, else the target link."""
@@ -270,4 +273,6 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             custom=body.get(CLAIM + "custom") or {},
             locale=(body.get(CLAIM + "launch_presentation") or {}).get("locale"),
             target_link_uri=body.get(CLAIM + "target_link_uri"),
+            services={k: v for k, v in body.items() if k.startswith(SERVICE_CLAIMS)},
+            deep_linking=body.get(DL_CLAIM + "deep_linking_settings") or {},
         )

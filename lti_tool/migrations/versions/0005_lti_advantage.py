@@ -1,0 +1,61 @@
+"""LTI Advantage: course service endpoints and roster cache, grade targets, service tokens
+
+Revision ID: 0005_lti_advantage
+Revises: 0004
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0005_lti_advantage'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('lti_course_services',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('context_id', sa.Integer(), nullable=False),
+    sa.Column('memberships_url', sa.String(length=1000), nullable=True),
+    sa.Column('lineitems_url', sa.String(length=1000), nullable=True),
+    sa.Column('ags_scopes', sa.JSON(), nullable=False),
+    sa.Column('roster', sa.JSON(), nullable=True),
+    sa.Column('roster_fetched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['context_id'], ['contexts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('context_id')
+    )
+    op.create_table('lti_grade_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('context_id', sa.Integer(), nullable=True),
+    sa.Column('resource_link_id', sa.String(length=255), nullable=False),
+    sa.Column('module_id', sa.String(length=100), nullable=False),
+    sa.Column('lineitem_url', sa.String(length=1000), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['context_id'], ['contexts.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('platform_id', 'resource_link_id')
+    )
+    op.create_index(op.f('ix_lti_grade_targets_context_id'), 'lti_grade_targets', ['context_id'], unique=False)
+    op.create_table('lti_service_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('scopes', sa.String(length=1000), nullable=False),
+    sa.Column('access_token', sa.Text(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('platform_id', 'scopes')
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('lti_service_tokens')
+    op.drop_index(op.f('ix_lti_grade_targets_context_id'), table_name='lti_grade_targets')
+    op.drop_table('lti_grade_targets')
+    op.drop_table('lti_course_services')
