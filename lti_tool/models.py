@@ -247,3 +247,36 @@ class ServiceToken(Base):
     scopes: Mapped[str] = mapped_column(String(1000))  # sorted, space-separated
     access_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime]
+
+
+class DemoActivity(Base):
+    """Demo LMS: an activity in its course — a module placed by deep linking, with its gradebook column
+    (line item); line items the tool creates through AGS are activities too."""
+
+    __tablename__ = "demo_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(100))  # the line item's resourceId
+    label: Mapped[str] = mapped_column(String(500))
+    tag: Mapped[str | None] = mapped_column(String(100))
+    score_maximum: Mapped[float | None]  # None: placed without a gradebook column
+    due_at: Mapped[datetime | None]
+    placed: Mapped[bool] = mapped_column(default=False)  # placed by deep linking (launchable), not only a column
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DemoScore(Base):
+    """Demo LMS gradebook: the latest score the tool sent for a person and an activity."""
+
+    __tablename__ = "demo_scores"
+    __table_args__ = (UniqueConstraint("activity_id", "user_sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("demo_activities.id", ondelete="CASCADE"))
+    user_sub: Mapped[str] = mapped_column(String(255))
+    score_given: Mapped[float | None]
+    score_maximum: Mapped[float | None]
+    activity_progress: Mapped[str] = mapped_column(String(32))
+    grading_progress: Mapped[str] = mapped_column(String(32))
+    timestamp: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

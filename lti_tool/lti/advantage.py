@@ -56,28 +56,33 @@ def _claim(claims: dict, name: str) -> dict:
 
 
 class StoredTokens:
-    """Access tokens per (platform, scope set), kept in the database until they expire: shared by workers."""
+    """Access tokens per (platform, scope set), kept in the database until they expire: shared by workers.
 
-    def __init__(self, connection: Connection, http: requests.Session, client: Client, platform_id: int,
+    Each write is its own short transaction, so no lock is held while the platform is being called."""
+
+    def __init__(self, database: Database, http: requests.Session, client: Client, platform_id: int,
                  timeout: float):
-        self.connection, self.http, self.client = connection, http, client
+        self.database, self.http, self.client = database, http, client
         self.platform_id, self.timeout = platform_id, timeout
 
     def token(self, scopes: list[str]) -> str:
         key = " ".join(sorted(set(scopes)))
-        cached = self.connection.execute(select(ServiceToken.access_token).where(
-            ServiceToken.platform_id == self.platform_id, ServiceToken.scopes == key,
-            ServiceToken.expires_at > utcnow() + TOKEN_MARGIN)).scalar()
+        with self.database.read() as connection:
+            cached = connection.execute(select(ServiceToken.access_token).where(
+                ServiceToken.platform_id == self.platform_id, ServiceToken.scopes == key,
+                ServiceToken.expires_at > utcnow() + TOKEN_MARGIN)).scalar()
         if cached:
             return cached
         grant = request_token(self.http, self.client, sorted(set(scopes)), self.timeout)
-        upsert(self.connection, ServiceToken, {"platform_id": self.platform_id, "scopes": key},
-               {"access_token": grant.access_token, "expires_at": utcnow() + timedelta(seconds=grant.expires_in)})
+        with self.database.begin() as connection:
+            upsert(connection, ServiceToken, {"platform_id": self.platform_id, "scopes": key},
+                   {"access_token": grant.access_token, "expires_at": utcnow() + timedelta(seconds=grant.expires_in)})
         return grant.access_token
 
     def forget(self, scopes: list[str]) -> None:
-        self.connection.execute(delete(ServiceToken).where(ServiceToken.platform_id == self.platform_id,
-                                                           ServiceToken.scopes == " ".join(sorted(set(scopes)))))
+        with self.database.begin() as connection:
+            connection.execute(delete(ServiceToken).where(ServiceToken.platform_id == self.platform_id,
+                                                          ServiceToken.scopes == " ".join(sorted(set(scopes)))))
 
 
 class Advantage:
@@ -91,7 +96,7 @@ class Advantage:
         client_id, token_url = connection.execute(select(Platform.client_id, Platform.auth_token_url)
                                                   .where(Platform.id == platform_id)).one()
         kid, private_key, _public = self.key_ring.active(self.database)
-        return StoredTokens(connection, self.http, Client(client_id, token_url, kid, private_key), platform_id,
+        return StoredTokens(self.database, self.http, Client(client_id, token_url, kid, private_key), platform_id,
                             self.timeout)
 
     # Grades -------------------------------------------------------------------------------------------------
@@ -147,8 +152,8 @@ class Advantage:
             url = ags.create_line_item(self.http, tokens, course.lineitems_url,
                                        ags.line_item(target.module_id, target.module_id, target.resource_link_id),
                                        self.timeout)
-        connection.execute(update(GradeTarget).where(GradeTarget.id == target.id)
-                           .values(lineitem_url=url))
+        with self.database.begin() as own:  # kept at once, whatever becomes of the score
+            own.execute(update(GradeTarget).where(GradeTarget.id == target.id).values(lineitem_url=url))
         return url
 
     # Rosters ------------------------------------------------------------------------------------------------

@@ -66,14 +66,15 @@ def test_single_choice_platform_without_line_items_gets_one_plain_link(live_tool
     trainer, page = _picker(live_tool, peer, kind="deep_link_single")
     assert page.text.count('type="radio" name="module"') == 18
     csrf = _csrf(page.text)
-    two = trainer.post(live_tool.url + "/lti/deep-linking",
-                       data=[("csrf_token", csrf), ("module", "vendre-sur-internet"), ("module", "cybersecurite-essentielle")])
+    both = [("module", "vendre-sur-internet"), ("module", "cybersecurite-essentielle")]
+    two = trainer.post(live_tool.url + "/lti/deep-linking", data=[("csrf_token", csrf), *both])
     assert two.status_code == 400 and "qu'un module à la fois" in unescape(two.text)
     for bad in ([("module", "no-such-module")], [], [("module", "vendre-sur-internet"),
                                                      ("due-vendre-sur-internet", "31/01/2027")]):
         refused = trainer.post(live_tool.url + "/lti/deep-linking", data=[("csrf_token", csrf), *bad])
         assert refused.status_code == 400 and "Traceback" not in refused.text
-    one = trainer.post(live_tool.url + "/lti/deep-linking", data=[("csrf_token", csrf), ("module", "vendre-sur-internet")])
+    one = trainer.post(live_tool.url + "/lti/deep-linking",
+                       data=[("csrf_token", csrf), ("module", "vendre-sur-internet")])
     assert _post_back(one).status_code == 200
     (item,) = peer.advantage.deep_link_responses[0][DL + "content_items"]
     assert "lineItem" not in item and item["custom"] == {"module": "vendre-sur-internet"}

@@ -263,7 +263,8 @@ def _serve_advantage(app: Flask, peer: PeerPlatform, config_class) -> None:
             return refuse(400, f"invalid_client: {error!r}")
         assertion = jwt.decode(form["client_assertion"], options={"verify_signature": False})
         header = jwt.get_unverified_header(form["client_assertion"])
-        if assertion.get("aud") != peer.url + "/token" or assertion.get("iss") != peer.client_id or not header.get("kid"):
+        if (assertion.get("aud") != peer.url + "/token" or assertion.get("iss") != peer.client_id
+                or not header.get("kid")):
             return refuse(400, "invalid_client: assertion aud/iss/kid")
         state.token_requests.append({"claims": assertion, "kid": header["kid"], "scope": answer["scope"]})
         return answer
