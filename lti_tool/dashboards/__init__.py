@@ -28,7 +28,8 @@ def trainer_home():
     for award in awards:
         by_user.setdefault(award.user_id, []).append(award)
     return render_template("dashboards/trainer_home.html", course=course, learners=learners, awards=by_user,
-                           catalogue=services.catalogue())
+                           catalogue=services.catalogue(),
+                           grade_problems=services.advantage().grade_problems(course.id) if course else [])
 
 
 @bp.post("/trainer/awards/<uid>/revoke")

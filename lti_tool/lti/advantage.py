@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from xapi.outbox import Entry, Failure, Outcome, enqueue
+from xapi.outbox import OUTBOX, Entry, Failure, Outcome, enqueue
 from xapi.sql import utcnow
 
 from ..db import Database, upsert
@@ -156,6 +156,21 @@ class Advantage:
             own.execute(update(GradeTarget).where(GradeTarget.id == target.id).values(lineitem_url=url))
         return url
 
+    def grade_problems(self, context_id: int) -> list[GradeProblem]:
+        """Scores of this course the platform refused (dead letters) or has not accepted yet (retrying)."""
+        with self.database.read() as connection:
+            rows = connection.execute(
+                select(OUTBOX.c.item_id, OUTBOX.c.status, OUTBOX.c.attempts, OUTBOX.c.last_error,
+                       OUTBOX.c.next_attempt_at)
+                .where(OUTBOX.c.kind == SCORE_DELIVERY, OUTBOX.c.item_id.startswith(f"{context_id}:"),
+                       OUTBOX.c.last_error.is_not(None), OUTBOX.c.status.in_(("dead", "pending")))
+                .order_by(OUTBOX.c.id)).all()
+            names = dict(connection.execute(select(User.id, User.name).where(
+                User.id.in_({int(r.item_id.split(":")[1]) for r in rows}))).all()) if rows else {}
+        return [GradeProblem(names.get(int(r.item_id.split(":")[1])) or r.item_id.split(":")[1],
+                             r.item_id.split(":")[2], r.status == "dead", r.attempts, r.last_error or "")
+                for r in rows]
+
     # Rosters ------------------------------------------------------------------------------------------------
 
     def roster(self, context_id: int, rlid: str | None = None) -> Roster:
@@ -183,6 +198,15 @@ class Advantage:
                 return Roster(list(launched.values()), from_platform=False, error=error)
             return Roster([_member(m, launched.get(str(m["user_id"]))) for m in listed], from_platform=True,
                           error=error)
+
+
+@dataclass(frozen=True)
+class GradeProblem:
+    learner: str
+    module_id: str
+    refused: bool  # True: a dead letter (refused for good, or too many failures); False: still retrying
+    attempts: int
+    error: str
 
 
 @dataclass(frozen=True)

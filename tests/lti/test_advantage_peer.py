@@ -174,6 +174,11 @@ def test_a_refused_score_is_a_visible_dead_letter_not_a_crash(live_tool, peer):
     from lti_tool.tracking.cli import outbox_cli
     shown = CliRunner().invoke(outbox_cli, ["status"], obj=ScriptInfo(create_app=lambda: live_tool.app))
     assert "cannot be graded" in shown.output, shown.output
+    trainer = requests.Session()
+    peer.launch(trainer, user="trainer-1")
+    home = unescape(trainer.get(live_tool.url + "/trainer/").text)
+    assert "Notes non transmises à votre plateforme" in home and "cannot be graded" in home
+    assert "Peer learner-1" in home and "Refusée (essais : 1)" in home
 
 
 def test_roster_lists_members_who_never_launched(live_tool, peer):
