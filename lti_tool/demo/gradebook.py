@@ -16,6 +16,7 @@ from ..db import upsert
 from ..lti.storage import DatabaseLaunchDataStorage
 from ..models import DemoActivity, DemoScore
 from .accounts import CLIENT_ID, COURSE, DEPLOYMENT_ID, USERS, issuer
+from .platform import demo_config
 
 bp = Blueprint("gradebook", __name__)
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -48,8 +49,6 @@ def _problem(status: int, message: str):
 
 
 def _platform():
-    from . import demo_config  # the package imports this module to mount it: import at call time
-
     return demo_config()
 
 

@@ -43,7 +43,7 @@ def remember_services(connection: Connection, platform_id: int, context_id: int 
         if names.get("context_memberships_url"):
             values["memberships_url"] = str(names["context_memberships_url"])
         upsert(connection, CourseServices, {"context_id": context_id}, values)
-    if endpoint and resource_link_id and module_id:
+    if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
         values = {"context_id": context_id, "module_id": module_id, "updated_at": utcnow()}
         if endpoint.get("lineitem"):
             values["lineitem_url"] = str(endpoint["lineitem"])
