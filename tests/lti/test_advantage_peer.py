@@ -3,6 +3,7 @@ deep linking, scores to the gradebook (AGS) through the outbox, and the roster (
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import requests
@@ -12,8 +13,10 @@ from sqlalchemy import select, update
 from lti_tool import database, services
 from lti_tool.lti.advantage import SCORE_DELIVERY
 from lti_tool.models import Context, GradeTarget, ServiceToken
+from tests.peers.lti_platform import SCORE_SCOPE
 from tests.player.test_quiz_http import MODULE, _answers, _open_quiz
 from xapi.models import OutboxEntry
+from xapi.sql import utcnow
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
@@ -207,3 +210,32 @@ def test_roster_without_nrps_is_the_learners_seen_so_far(live_tool, peer):
     roster = services.advantage(live_tool.app).roster(course)
     assert not roster.from_platform and [m.sub for m in roster.members] == ["learner-1"]
     assert not peer.advantage.membership_requests
+
+
+def test_tokens_are_reused_until_expiry_and_renewed_when_expired_or_revoked(live_tool, peer):
+    learner = requests.Session()
+    peer.launch(learner)
+    for _ in range(2):
+        _pass_quiz(live_tool, learner)
+        services.outbox(live_tool.app).run_once()
+    assert len(peer.advantage.token_requests) == 1 and len(peer.advantage.scores) == 2
+    with database(live_tool.app).begin() as connection:  # the cached token has expired
+        connection.execute(update(ServiceToken).values(expires_at=utcnow() - timedelta(hours=1)))
+    _pass_quiz(live_tool, learner)
+    services.outbox(live_tool.app).run_once()
+    assert len(peer.advantage.token_requests) == 2 and len(peer.advantage.scores) == 3
+    with database(live_tool.app).begin() as connection:  # the platform no longer knows the cached token
+        connection.execute(update(ServiceToken).values(access_token="revoked-by-the-platform"))
+    _pass_quiz(live_tool, learner)
+    assert services.outbox(live_tool.app).run_once() == 1  # one 401, a fresh token, the score goes through
+    assert len(peer.advantage.token_requests) == 3 and len(peer.advantage.scores) == 4
+
+
+def test_a_token_without_the_score_scope_is_a_dead_letter(live_tool, peer):
+    learner = requests.Session()
+    peer.launch(learner)
+    _pass_quiz(live_tool, learner)
+    peer.advantage.refused_scopes.add(SCORE_SCOPE)  # the administrator withdrew the tool's grade permission
+    assert services.outbox(live_tool.app).run_once() == 0
+    (entry,) = _outbox(live_tool.app)
+    assert entry.status == "dead" and "403" in entry.last_error and not peer.advantage.scores, entry.last_error

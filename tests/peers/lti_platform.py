@@ -80,6 +80,7 @@ class Advantage:
     members: list[dict] = field(default_factory=list)
     outage: int = 0  # how many coming service calls answer 503
     ungradable: set[str] = field(default_factory=set)  # subs whose scores are refused (422)
+    refused_scopes: set[str] = field(default_factory=set)  # scopes the token endpoint no longer grants
     sent_dl_data: str = "opaque-platform-data-7"
     nonces: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -241,10 +242,11 @@ def _serve_advantage(app: Flask, peer: PeerPlatform, config_class) -> None:
             abort(refuse(401, "no bearer token"))
         token = header[len("Bearer "):]
         try:
-            if not configured().validate_token(token, allowed_scopes=[scope]):
-                abort(refuse(403, f"token lacks scope {scope}"))
+            granted = configured().validate_token(token, allowed_scopes=[scope])
         except Exception as error:  # the library's refusals are bare exceptions
             abort(refuse(401, f"invalid token: {error}"))
+        if not granted:
+            abort(refuse(403, f"token lacks scope {scope}"))
         return jwt.decode(token, options={"verify_signature": False})["scopes"].split(" ")
 
     def outage():
@@ -261,6 +263,11 @@ def _serve_advantage(app: Flask, peer: PeerPlatform, config_class) -> None:
             answer = configured().get_access_token(form)
         except Exception as error:
             return refuse(400, f"invalid_client: {error!r}")
+        granted = [s for s in answer["scope"].split(" ") if s not in state.refused_scopes]
+        answer = {**answer, "scope": " ".join(granted),
+                  "access_token": peer.registration().encode_and_sign(
+                      {"sub": peer.client_id, "iss": peer.issuer, "scopes": " ".join(granted)}, peer.key,
+                      expiration=3600)} if len(granted) < len(answer["scope"].split(" ")) else answer
         assertion = jwt.decode(form["client_assertion"], options={"verify_signature": False})
         header = jwt.get_unverified_header(form["client_assertion"])
         if (assertion.get("aud") != peer.url + "/token" or assertion.get("iss") != peer.client_id
