@@ -13,11 +13,11 @@ from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role
 from ..player.resume import resume_url
 from ..web_session import remember_launch
-from .errors import LaunchError, bad_request, not_registered
 from .advantage import remember_services
-from .tool_keys import public_jwks
+from .errors import LaunchError, bad_request, not_registered
 from .launch import PasseportMessageLaunch
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
+from .tool_keys import public_jwks
 from .toolconf import DatabaseToolConf
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ def login():
     try:
         return oidc.redirect(launch_url())
     except OIDCException as error:
-        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.", f"Login refused: {error}.") from error
+        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.",
+                          f"Login refused: {error}.") from error
 
 
 @bp.post("/lti/launch")
@@ -86,8 +87,8 @@ def launch():
     with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
         message.commit(db)
         learner = save_launch(db, LaunchFacts(
-            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
-            email=lti.email, context=lti.context, resource_link=lti.resource_link,
+            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles,
+            name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
         remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
