@@ -4,9 +4,8 @@ activities and gradebook
 Revision ID: 0005_lti_advantage
 Revises: 0004
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005_lti_advantage'
 down_revision = '0004'
