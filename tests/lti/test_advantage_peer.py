@@ -164,6 +164,16 @@ def test_without_a_lineitem_claim_the_line_item_is_found_or_created(live_tool, p
         assert db.scalars(select(GradeTarget)).one().lineitem_url.endswith("/lineitems/2?type_id=7")
 
 
+def test_no_line_item_and_no_right_to_create_one_is_a_dead_letter(live_tool, peer):
+    learner = requests.Session()
+    peer.launch(learner, scenario="readonly_lineitems")
+    _pass_quiz(live_tool, learner)
+    assert services.outbox(live_tool.app).run_once() == 0
+    (entry,) = _outbox(live_tool.app)
+    assert entry.status == "dead" and "does not let Passeport create one" in entry.last_error
+    assert list(peer.advantage.line_items) == [1] and not peer.advantage.scores
+
+
 def test_a_refused_score_is_a_visible_dead_letter_not_a_crash(live_tool, peer):
     peer.advantage.ungradable.add("learner-1")
     learner = requests.Session()

@@ -63,8 +63,9 @@ DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-# Launch kinds: what the signed message asks for and which services it announces.
-SERVICE_KINDS = {"ok", "no_lineitem", "no_services", "deep_link", "deep_link_single"}
+# Besides the faulty scenarios, a launch kind says which services the message announces: "ok" (AGS with the
+# placement's line item, NRPS), "no_lineitem", "readonly_lineitems", "no_services", and the deep-linking
+# requests "deep_link" (several items, line items) and "deep_link_single" (one item, no line item, no services).
 
 
 @dataclass
@@ -150,8 +151,9 @@ class PeerPlatform:
                 "auto_create": True, "data": self.advantage.sent_dl_data}
         if kind in ("no_services", "deep_link_single"):
             return
-        endpoint = {"scope": [LINEITEM_SCOPE, SCORE_SCOPE], "lineitems": self.url + "/lineitems"}
-        if kind != "no_lineitem" and CLAIM + "resource_link" in message:
+        endpoint = {"scope": [LINEITEM_SCOPE + ".readonly" if kind == "readonly_lineitems" else LINEITEM_SCOPE,
+                              SCORE_SCOPE], "lineitems": self.url + "/lineitems"}
+        if kind not in ("no_lineitem", "readonly_lineitems") and CLAIM + "resource_link" in message:
             endpoint["lineitem"] = self.url + "/lineitems/1?type_id=7"
         message["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = endpoint
         message["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"] = {
@@ -235,18 +237,18 @@ def _serve_advantage(app: Flask, peer: PeerPlatform, config_class) -> None:
         config.get_registration()
         return config
 
-    def bearer(scope: str) -> list[str]:
-        """The scopes of a valid bearer token that grants ``scope``; 401/403 otherwise."""
+    def bearer(*scopes: str) -> list[str]:
+        """The scopes of a valid bearer token that grants one of ``scopes``; 401/403 otherwise."""
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             abort(refuse(401, "no bearer token"))
         token = header[len("Bearer "):]
         try:
-            granted = configured().validate_token(token, allowed_scopes=[scope])
+            granted = configured().validate_token(token, allowed_scopes=list(scopes))
         except Exception as error:  # the library's refusals are bare exceptions
             abort(refuse(401, f"invalid token: {error}"))
         if not granted:
-            abort(refuse(403, f"token lacks scope {scope}"))
+            abort(refuse(403, f"token lacks scope {' or '.join(scopes)}"))
         return jwt.decode(token, options={"verify_signature": False})["scopes"].split(" ")
 
     def outage():
@@ -297,7 +299,7 @@ def _serve_advantage(app: Flask, peer: PeerPlatform, config_class) -> None:
 
     @app.get("/lineitems")
     def line_items():
-        bearer(LINEITEM_SCOPE)
+        bearer(LINEITEM_SCOPE, LINEITEM_SCOPE + ".readonly")
         outage()
         found = [item_json(i) for i, item in state.line_items.items()
                  if request.args.get("resource_id") in (None, item.get("resourceId"))
