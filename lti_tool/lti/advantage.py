@@ -19,7 +19,7 @@ from xapi.sql import utcnow
 from ..db import Database, upsert
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.roles import Role, classify
-from ..models import Context, CourseServices, GradeTarget, Membership, Platform, Progress, ServiceToken, User
+from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, ServiceToken, User
 from . import ags, nrps
 from .service_http import Client, ServiceError, request_token
 from .tool_keys import KeyRing
@@ -248,11 +248,4 @@ def _member(listed: dict, seen: Member | None) -> Member:
                   role=classify([str(r) for r in listed.get("roles") or []]),
                   status=str(listed.get("status") or "Active"),
                   user_id=seen.user_id if seen else None)
-
-
-def course_of(connection: Connection, platform_id: int, course: str) -> int | None:
-    """The tool's id for a platform's course (its LTI context id)."""
-    return connection.execute(select(Context.id).where(Context.platform_id == platform_id,
-                                                       Context.context_id == course)).scalar()
-
 
