@@ -116,15 +116,18 @@ class Advantage:
         """The outbox consumer: each entry posts the learner's best score so far (so the best one wins)."""
         outcome = Outcome()
         tokens = self.tokens(connection, int(destination))
+        same_grade: dict[str, list[Entry]] = {}  # one post per learner × line item: it carries the best score
         for entry in entries:
+            same_grade.setdefault(":".join(entry.item_id.split(":", 3)[:3]), []).append(entry)
+        for grouped in same_grade.values():
             try:
-                self._deliver_score(connection, tokens, entry.item_id)
+                self._deliver_score(connection, tokens, grouped[-1].item_id)
             except ServiceError as error:
-                outcome.failed.append(Failure([entry], str(error), permanent=error.permanent))
+                outcome.failed.append(Failure(grouped, str(error), permanent=error.permanent))
                 if not error.permanent:
                     break  # the platform is unwell: what follows waits for the retry
             else:
-                outcome.delivered.append(entry)
+                outcome.delivered.extend(grouped)
         return outcome
 
     def _deliver_score(self, connection: Connection, tokens: StoredTokens, item_id: str) -> None:

@@ -89,8 +89,9 @@ def _call(http: requests.Session, method: str, url: str, timeout: float, **kwarg
     except requests.RequestException as error:
         raise ServiceError(f"{method} {url}: {error.__class__.__name__}: {error}") from error
     if response.status_code >= 400:
-        # 5xx, 408 and 429 are the platform's passing trouble; any other refusal stays until someone acts.
-        transient = response.status_code >= 500 or response.status_code in (401, 408, 429)
+        # 5xx, 408 and 429 are the platform's passing trouble, and 409 is Moodle refusing a second score stamped
+        # within the same second (a later try has a later timestamp); any other refusal stays until someone acts.
+        transient = response.status_code >= 500 or response.status_code in (401, 408, 409, 429)
         raise ServiceError(f"{method} {url}: HTTP {response.status_code} {response.text[:300]}",
                            status=response.status_code, permanent=not transient)
     return response
