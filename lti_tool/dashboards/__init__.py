@@ -29,7 +29,8 @@ def trainer_home():
         by_user.setdefault(award.user_id, []).append(award)
     return render_template("dashboards/trainer_home.html", course=course, learners=learners, awards=by_user,
                            catalogue=services.catalogue(),
-                           grade_problems=services.advantage().grade_problems(course.id) if course else [])
+                           grade_problems=services.advantage().grade_problems(course.id) if course else [],
+                           roster=services.advantage().roster(course.id) if course else None)
 
 
 @bp.post("/trainer/awards/<uid>/revoke")

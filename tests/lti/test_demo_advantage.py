@@ -59,6 +59,8 @@ def test_bruno_places_alice_passes_the_gradebook_shows_her_score(live_tool):
     roster = services.advantage(live_tool.app).roster(course_id)
     assert roster.from_platform
     assert {(m.name, m.launched) for m in roster.learners} == {("Alice Martin", True), ("Chloé Garnier", False)}
+    home = unescape(_launch(live_tool, requests.Session(), user="bruno", activity=str(placed[0].id)).text)
+    assert "Chloé Garnier — n'a jamais ouvert Passeport" in home and "Alice Martin — a ouvert Passeport" in home
 
 
 def test_demo_refuses_a_forged_or_replayed_deep_linking_response(live_tool):
