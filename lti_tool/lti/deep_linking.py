@@ -35,10 +35,6 @@ class Settings:
                    accept_lineitem=claim.get("accept_lineitem") is not False,
                    data=claim.get("data"), title=claim.get("title"))
 
-    @property
-    def accepts_links(self) -> bool:
-        return RESOURCE_LINK in self.accept_types
-
 
 @dataclass(frozen=True)
 class Choice:

@@ -27,9 +27,6 @@ def _request_of_this_launch() -> tuple[dict, Settings]:
     settings = Settings.from_claim(body.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {})
     if not settings.return_url:
         abort(400, description=_("La plateforme n'a pas indiqué d'adresse de retour (deep_link_return_url)."))
-    if not settings.accepts_links:
-        abort(400, description=_("La plateforme n'accepte pas de liens d'activité LTI (ltiResourceLink) : "
-                                 "Passeport ne peut rien y placer."))
     return body, settings
 
 

@@ -250,6 +250,13 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             if not body.get(claim) and not (claim.endswith("roles") and isinstance(body.get(claim), list)):
                 raise bad_request("missing_claim", f"Le jeton n'a pas le champ obligatoire « {claim} ».",
                                   f"The token lacks the required claim '{claim}'.")
+        if message_type == "LtiDeepLinkingRequest" and "ltiResourceLink" not in (
+                body[DL_CLAIM + "deep_linking_settings"].get("accept_types") or []):
+            raise bad_request("no_resource_links",
+                              "La plateforme n'accepte pas de liens d'activité LTI (ltiResourceLink) dans cette "
+                              "sélection : Passeport ne peut rien y placer.",
+                              "The platform accepts no LTI activity links (ltiResourceLink) in this selection: "
+                              "Passeport cannot place anything there.")
         if message_type == "LtiResourceLinkRequest" and not body[CLAIM + "resource_link"].get("id"):
             raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.",
                               "The resource link has no id.")

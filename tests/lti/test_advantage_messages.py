@@ -32,10 +32,10 @@ def test_score_is_the_best_out_of_100_fully_graded_for_the_launch_sub():
 
 def test_settings_default_to_what_the_specification_says_when_absent():
     settings = Settings.from_claim({"deep_link_return_url": "https://lms/return", "accept_types": ["link"]})
-    assert settings.accept_multiple and settings.accept_lineitem and not settings.accepts_links
+    assert settings.accept_multiple and settings.accept_lineitem and settings.accept_types == ("link",)
     strict = Settings.from_claim({"deep_link_return_url": "r", "accept_types": ["ltiResourceLink"],
                                   "accept_multiple": False, "accept_lineitem": False, "data": "d"})
-    assert strict.accepts_links and not strict.accept_multiple and not strict.accept_lineitem
+    assert not strict.accept_multiple and not strict.accept_lineitem and strict.data == "d"
 
 
 def test_content_item_carries_module_line_item_and_due_date_only_when_allowed():

@@ -83,6 +83,12 @@ def test_single_choice_platform_without_line_items_gets_one_plain_link(live_tool
     assert "lineItem" not in item and item["custom"] == {"module": "vendre-sur-internet"}
 
 
+def test_a_platform_taking_no_lti_links_is_told_so(live_tool, peer):
+    launched = peer.launch(requests.Session(), scenario="deep_link_files", user="trainer-1")
+    assert launched.status_code == 400 and "<code>no_resource_links</code>" in launched.text
+    assert "ltiResourceLink" in launched.text and "Traceback" not in launched.text
+
+
 def test_picker_needs_a_trainer_deep_linking_launch(live_tool, peer):
     learner = requests.Session()
     peer.launch(learner)

@@ -65,7 +65,8 @@ LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 # Besides the faulty scenarios, a launch kind says which services the message announces: "ok" (AGS with the
 # placement's line item, NRPS), "no_lineitem", "readonly_lineitems", "no_services", and the deep-linking
-# requests "deep_link" (several items, line items) and "deep_link_single" (one item, no line item, no services).
+# requests "deep_link" (several items, line items), "deep_link_single" (one item, no line item, no services)
+# and "deep_link_files" (files only).
 
 
 @dataclass
@@ -141,15 +142,16 @@ class PeerPlatform:
 
     def _announce_services(self, message: dict, kind: str) -> None:
         """AGS and NRPS claims (as Moodle sends them), or a deep-linking request in place of a resource link."""
-        if kind in ("deep_link", "deep_link_single"):
+        if kind in ("deep_link", "deep_link_single", "deep_link_files"):
             message[CLAIM + "message_type"] = "LtiDeepLinkingRequest"
             message.pop(CLAIM + "resource_link", None)
             message[DL_CLAIM + "deep_linking_settings"] = {
-                "deep_link_return_url": self.url + "/deep_link_return", "accept_types": ["ltiResourceLink"],
+                "deep_link_return_url": self.url + "/deep_link_return",
+                "accept_types": ["file"] if kind == "deep_link_files" else ["ltiResourceLink"],
                 "accept_presentation_document_targets": ["iframe", "window"],
                 "accept_multiple": kind == "deep_link", "accept_lineitem": kind == "deep_link",
                 "auto_create": True, "data": self.advantage.sent_dl_data}
-        if kind in ("no_services", "deep_link_single"):
+        if kind in ("no_services", "deep_link_single", "deep_link_files"):
             return
         endpoint = {"scope": [LINEITEM_SCOPE + ".readonly" if kind == "readonly_lineitems" else LINEITEM_SCOPE,
                               SCORE_SCOPE], "lineitems": self.url + "/lineitems"}
