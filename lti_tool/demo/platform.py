@@ -85,4 +85,4 @@ def demo_config() -> _DemoPlatformConfig:
 
 
 def config() -> _DemoPlatformConfig:
-    return _DemoPlatformConfig(app=current_app._get_current_object())
+    return _DemoPlatformConfig(app=current_app._get_current_object())  # type: ignore[attr-defined]  # the proxied app

@@ -143,7 +143,7 @@ class Learning:
         return upsert(connection, Progress, key, {}, returning=tuple(PROGRESS.c))
 
     def _apply(self, progress: dict, event: LearningEvent) -> tuple[dict, list[LearningEvent]]:
-        changes = {"last_activity_at": event.occurred_at}
+        changes: dict[str, object] = {"last_activity_at": event.occurred_at}
         if event.learner.context_id:
             changes["context_id"] = event.learner.context_id
         status = Status(progress["status"] or Status.NOT_STARTED)
@@ -162,8 +162,7 @@ class Learning:
         if event.section_id not in viewed:
             viewed.append(event.section_id)
         changes.update(sections_viewed=viewed, last_section_id=event.section_id)
-        module = self.catalogue.get(event.module_id)
-        every_section = {s["id"] for s in module.sections}
+        every_section = {s["id"] for s in self.catalogue.module(event.module_id).sections}
         if progress["completed_at"] is None and every_section <= set(viewed):
             changes["completed_at"] = event.occurred_at
             derived.append(replace(event, kind=EventKind.MODULE_COMPLETED, section_id=None))
