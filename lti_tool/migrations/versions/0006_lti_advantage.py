@@ -1,14 +1,14 @@
 """LTI Advantage: course service endpoints and roster cache, grade targets, service tokens; the demo LMS's
 activities and gradebook
 
-Revision ID: 0005_lti_advantage
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_lti_advantage'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
