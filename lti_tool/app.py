@@ -30,11 +30,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dashboards import bp as dashboards_bp
     from .dashboards.item_stats_views import bp as item_stats_bp
     from .home import bp as home_bp
+    from .lti.deep_linking_views import bp as deep_linking_bp
     from .lti.views import bp as lti_bp
     from .player import bp as player_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(lti_bp)
+    app.register_blueprint(deep_linking_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(item_stats_bp)

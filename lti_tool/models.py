@@ -239,3 +239,81 @@ class Award(Base):
     published_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CourseServices(Base):
+    """The LTI Advantage service endpoints a course's launches announced, and its cached roster (NRPS)."""
+
+    __tablename__ = "lti_course_services"
+    __table_args__ = (UniqueConstraint("context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_id: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))
+    lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    ags_scopes: Mapped[list] = mapped_column(JSON, default=lambda: [])
+    roster: Mapped[list | None] = mapped_column(JSON)  # the members the platform listed, as fetched
+    roster_fetched_at: Mapped[datetime | None]
+
+
+class GradeTarget(Base):
+    """Where a placement's scores go: the line item its launches named (or found/created later)."""
+
+    __tablename__ = "lti_grade_targets"
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"), index=True)
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    module_id: Mapped[str] = mapped_column(String(100))
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServiceToken(Base):
+    """An OAuth 2 access token for a platform's services, per scope set, kept until it expires:
+    every worker shares it."""
+
+    __tablename__ = "lti_service_tokens"
+    __table_args__ = (UniqueConstraint("platform_id", "scopes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    scopes: Mapped[str] = mapped_column(String(1000))  # sorted, space-separated
+    access_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
+
+
+class DemoActivity(Base):
+    """Demo LMS: an activity in its course — a module placed by deep linking, with its gradebook column
+    (line item); line items the tool creates through AGS are activities too."""
+
+    __tablename__ = "demo_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(100))  # the line item's resourceId
+    label: Mapped[str] = mapped_column(String(500))
+    tag: Mapped[str | None] = mapped_column(String(100))
+    score_maximum: Mapped[float | None]  # None: placed without a gradebook column
+    due_at: Mapped[datetime | None]
+    placed: Mapped[bool] = mapped_column(default=False)  # placed by deep linking (launchable), not only a column
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DemoScore(Base):
+    """Demo LMS gradebook: the latest score the tool sent for a person and an activity."""
+
+    __tablename__ = "demo_scores"
+    __table_args__ = (UniqueConstraint("activity_id", "user_sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("demo_activities.id", ondelete="CASCADE"))
+    user_sub: Mapped[str] = mapped_column(String(255))
+    score_given: Mapped[float | None]
+    score_maximum: Mapped[float | None]
+    activity_progress: Mapped[str] = mapped_column(String(32))
+    grading_progress: Mapped[str] = mapped_column(String(32))
+    timestamp: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,8 @@
 
 Every accessor takes the app, or uses the current one: ``database()``,
 ``catalogue()``, ``learning()``… The learning-event listeners are declared here,
-in one place: statements first, the item-response index beside them, then credential signing.
+in one place: statements first, the item-response index beside them, then credential signing, then scores for
+the LMS gradebook.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .domain.catalogue import Catalogue
 from .domain.item_stats import ItemResponseIndex
 from .domain.learning import Learning
 from .domain.offers import OfferCatalogue
+from .lti.advantage import SCORE_DELIVERY, Advantage
 from .lti.platform_keys import PlatformKeyCache
 from .lti.tool_keys import KeyRing
 from .tracking.builders import StatementBuilder
@@ -50,6 +52,7 @@ class Services:
     badges: Badges
     verifier: Verifier
     offers: OfferCatalogue
+    advantage: Advantage
     demo_platform_key: Any = None  # loaded on the demo LMS's first use
 
 
@@ -63,16 +66,20 @@ def install(app: Flask) -> Services:
     statements = StatementWriter(lrs, StatementBuilder(config["BASE_URL"], catalogue))
     issuer_keys = IssuerKeys(Path(config["INSTANCE_PATH"]) / "badge-keys", config["BASE_URL"])
     badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys), issuer_keys)
-    learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event))
+    tool_keys = KeyRing()
+    advantage = Advantage(database, tool_keys, timeout=config["HTTP_TIMEOUT"])
+    learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event, advantage.on_event))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout, sealer=sealer))
+    outbox.register(SCORE_DELIVERY, advantage.deliver_scores)
     services = Services(
-        database=database, tool_keys=KeyRing(),
+        database=database, tool_keys=tool_keys,
         platform_keys=PlatformKeyCache(timeout=config["HTTP_TIMEOUT"], max_age=config["JWKS_CACHE_SECONDS"]),
         catalogue=catalogue, learning=learning, attempts=Attempts(catalogue, learning), lrs=lrs,
         statements=statements, outbox=outbox, badges=badges, verifier=Verifier(issuer_keys),
         offers=OfferCatalogue(catalogue.root / "offers.yaml", {m.id for m in catalogue.modules},
                               {m.id: m.title for m in catalogue.modules}),
+        advantage=advantage,
     )
     app.extensions[_KEY] = services
     return services
@@ -116,6 +123,10 @@ def verifier(app: Flask | None = None) -> Verifier:
 
 def offers(app: Flask | None = None) -> OfferCatalogue:
     return services(app).offers
+
+
+def advantage(app: Flask | None = None) -> Advantage:
+    return services(app).advantage
 
 
 def tool_keys(app: Flask | None = None) -> KeyRing:

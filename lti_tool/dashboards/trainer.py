@@ -66,7 +66,9 @@ def trainer_home():
     modules = services.catalogue().modules
     return render_template("trainer/grid.html", course=course, grid=grid, query=query, modules=modules,
                            rows=list(zip(grid.rows, _cells(grid, modules), strict=True)),
-                           filters=report.FILTERS, sorts=report.SORTS)
+                           filters=report.FILTERS, sorts=report.SORTS, catalogue=services.catalogue(),
+                           roster=services.advantage().roster(context_id),
+                           grade_problems=services.advantage().grade_problems(context_id))
 
 
 def _cells(grid: report.Grid, modules) -> list[list[tuple[str, str, str]]]:

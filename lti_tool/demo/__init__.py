@@ -6,87 +6,22 @@ Moodle or Canvas. Mounted at /demo when PASSEPORT_DEMO is on.
 """
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Blueprint, abort, current_app, redirect, render_template, request
-from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
-from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
 
 from .. import services
-from ..config import write_private
-from .accounts import CLIENT_ID, COURSE, DEPLOYMENT_ID, LIS, USERS, issuer, register_demo_platform
+from . import gradebook
+from .accounts import COURSE, LIS, USERS, issuer, register_demo_platform
+from .gradebook import deep_link_data, placed_activities, placed_activity
+from .platform import config as _config
+from .platform import demo_config, platform_key
 
-__all__ = ["COURSE", "USERS", "bp", "issuer", "register_demo_platform"]
+__all__ = ["COURSE", "USERS", "bp", "demo_config", "issuer", "platform_key", "register_demo_platform"]
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
-
-class _PlatformKey:
-    """The demo platform's RSA key, generated once under instance/ and parsed once per process."""
-
-    _lock = threading.Lock()
-
-    def __init__(self, path: Path):
-        with self._lock:
-            if not path.exists():
-                key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                      serialization.NoEncryption()))
-        pem = path.read_bytes()
-        self.private_key = serialization.load_pem_private_key(pem, None)
-        self.private_pem = pem.decode()
-        self.public_pem = self.private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        self.jwk = Registration.get_jwk(self.public_pem)
-
-
-def platform_key() -> _PlatformKey:
-    running = services.services()
-    key = running.demo_platform_key
-    if key is None:
-        key = running.demo_platform_key = _PlatformKey(
-            Path(current_app.config["INSTANCE_PATH"]) / "demo-platform-key.pem")
-    return key
-
-
-class _DemoRegistration(Registration):
-    """Signs with the parsed key object: lti1p3platform re-parses the PEM on every signature."""
-
-    def __init__(self, key: _PlatformKey):
-        super().__init__()
-        self._key = key
-
-    def get_kid(self):
-        return self._key.jwk["kid"]
-
-    def platform_encode_and_sign(self, payload, expiration=None):
-        return Registration.encode_and_sign(payload, self._key.private_key, {"kid": self.get_kid()}, expiration)
-
-
-class _DemoPlatformConfig(LTI1P3PlatformConfAbstract):
-    def init_platform_config(self, **kwargs) -> None:
-        self.app = kwargs["app"]
-
-    def get_registration_by_params(self, **kwargs) -> Registration:
-        base, key = self.app.config["BASE_URL"], platform_key()
-        return (
-            _DemoRegistration(key)
-            .set_iss(issuer(self.app))
-            .set_client_id(CLIENT_ID)
-            .set_deployment_id(DEPLOYMENT_ID)
-            .set_oidc_login_url(base + "/lti/login")
-            .set_launch_url(base + "/lti/launch")
-            .set_deeplink_launch_url(base + "/lti/launch")
-            .set_platform_public_key(key.public_pem)
-            .set_platform_private_key(key.private_pem)
-            .set_tool_key_set_url(base + "/.well-known/jwks.json")
-        )
-
+bp.register_blueprint(gradebook.bp)
 
 class _FlaskRequest(Request):
     def build_metadata(self, flask_request):
@@ -110,31 +45,40 @@ class _DemoLogin(OIDCLoginAbstract):
 
 
 class _DemoLaunch(LTIAdvantageMessageLaunchAbstract):
+
     def render_launch_form(self, launch_data, **kwargs):
         return render_template("demo/autosubmit.html", **launch_data)
-
-
-def _config() -> _DemoPlatformConfig:
-    return _DemoPlatformConfig(app=current_app._get_current_object())  # type: ignore[attr-defined]  # the proxied app
 
 
 @bp.get("/")
 def course():
     catalogue = services.catalogue()
-    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS)
+    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS,
+                           activities=placed_activities())
 
 
 @bp.post("/start")
 def start():
-    """Third-party initiated login, as an LMS does when someone clicks an LTI link."""
+    """Third-party initiated login, as an LMS does when someone clicks an LTI link (or "select content")."""
     user = USERS.get(request.form.get("user", ""))
-    module = services.catalogue().resolve(request.form.get("module"))
+    target = _target(request.form.get("module"), request.form.get("activity"), request.form.get("deep_link"))
     locale = request.form.get("locale", "fr")
-    if user is None or module is None or locale not in ("fr", "en"):
-        abort(400, description="Unknown demo user, module or language. / Utilisateur, module ou langue inconnus.")
+    if user is None or target is None or locale not in ("fr", "en"):
+        abort(400, description="Unknown demo user, module, activity or language. / "
+                               "Utilisateur, module, activité ou langue inconnus.")
     login = _DemoLogin(_FlaskRequest(request), _config())
-    login.set_lti_message_hint(hint=f"{module.folder}|{locale}")
+    login.set_lti_message_hint(hint=f"{target}|{locale}")
     return login.initiate_login(user.key)
+
+
+def _target(module: str | None, activity: str | None, deep_link: str | None) -> str | None:
+    """What a launch opens, as the login hint carries it: ``module:<folder>``, ``activity:<id>`` or ``deep_link:``."""
+    if deep_link:
+        return "deep_link:"
+    if activity and activity.isdigit():
+        return f"activity:{activity}" if placed_activity(int(activity)) else None
+    found = services.catalogue().resolve(module)
+    return f"module:{found.folder}" if found else None
 
 
 @bp.route("/auth", methods=["GET", "POST"])
@@ -142,21 +86,33 @@ def auth():
     """OIDC authorisation endpoint: answers the tool's login redirect with a signed id_token."""
     params = request.values
     user = USERS.get(params.get("login_hint", ""))
-    folder, _, locale = (params.get("lti_message_hint") or "").partition("|")
-    module = services.catalogue().resolve(folder)
-    if user is None or module is None:
+    target, _, locale = (params.get("lti_message_hint") or "").partition("|")
+    kind, _, reference = target.partition(":")
+    activity = placed_activity(int(reference)) if kind == "activity" and reference.isdigit() else None
+    deep_link = kind == "deep_link"
+    module = None if deep_link else services.catalogue().resolve(activity.module_id if activity else reference)
+    if user is None or (not deep_link and module is None):
         abort(400, description="Unknown login_hint or lti_message_hint. / Indications de connexion inconnues.")
     if params.get("redirect_uri") != current_app.config["BASE_URL"] + "/lti/launch":
         abort(400, description="redirect_uri is not the tool's registered launch URL.")
+    base = current_app.config["BASE_URL"]
     message = _DemoLaunch(_FlaskRequest(request), _config())
     message.set_user_data(user.sub, list(user.roles), full_name=user.name, email_address=user.email)
-    message.set_resource_link_claim(f"demo-rl-{module.folder}", title=module.title["fr"])
     message.set_launch_context_claim(COURSE["id"], [LIS.replace("membership#", "course#CourseOffering")],
                                      COURSE["title"], COURSE["label"])
-    message.set_custom_parameters_claim({"module": module.folder})
+    message.set_nrps(base + "/demo/memberships")
+    if deep_link:
+        message.set_dl(base + "/demo/deep-linking/return", title=COURSE["title"], accept_types={"ltiResourceLink"},
+                       extra_data=deep_link_data())
+    else:
+        assert module is not None
+        link = f"demo-activity-{activity.id}" if activity else f"demo-rl-{module.folder}"
+        message.set_resource_link_claim(link, title=activity.label if activity else module.title["fr"])
+        message.set_custom_parameters_claim({"module": module.folder})
+        message.set_ags(base + "/demo/lineitems",
+                        base + f"/demo/lineitems/{activity.id}" if activity and activity.score_maximum else None)
     message.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
-        "document_target": "window", "return_url": current_app.config["BASE_URL"] + "/demo/",
-        "locale": locale or "fr"}})
+        "document_target": "window", "return_url": base + "/demo/", "locale": locale or "fr"}})
     try:
         return message.lti_launch()
     except Exception as error:  # lti1p3platform signals bad preflight responses with bare exceptions
@@ -171,9 +127,7 @@ def jwks():
 @bp.post("/token")
 def token():
     """OAuth 2 client-credentials endpoint for the tool's LTI Advantage service calls."""
-    config = _config()
-    config.get_registration()
     try:
-        return config.get_access_token(request.form.to_dict())
+        return demo_config().get_access_token(request.form.to_dict())
     except Exception as error:  # bad assertions surface as library exceptions
         return {"error": "invalid_request", "error_description": str(error)}, 400

@@ -1,4 +1,4 @@
-"""The demo LMS's registration with the tool, its course and its two people."""
+"""The demo LMS's registration with the tool, its course and its people."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +26,8 @@ class DemoUser:
 USERS = {
     "alice": DemoUser("alice", "demo-alice", "Alice Martin", "alice.martin@example.org", (LIS + "Learner",)),
     "bruno": DemoUser("bruno", "demo-bruno", "Bruno Lefèvre", "bruno.lefevre@example.org", (LIS + "Instructor",)),
+    # enrolled, never opens Passeport: the roster (NRPS) still lists her
+    "chloe": DemoUser("chloe", "demo-chloe", "Chloé Garnier", "chloe.garnier@example.org", (LIS + "Learner",)),
 }
 
 

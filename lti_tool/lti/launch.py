@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+SERVICE_CLAIMS = ("https://purl.imsglobal.org/spec/lti-ags/claim/", "https://purl.imsglobal.org/spec/lti-nrps/claim/")
 SUPPORTED_MESSAGES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
 CLOCK_SKEW_SECONDS = 60
 
@@ -50,6 +51,8 @@ class Launch:
     custom: dict = field(default_factory=dict)
     locale: str | None = None
     target_link_uri: str | None = None
+    services: dict = field(default_factory=dict)  # the AGS and NRPS claims, as sent
+    deep_linking: dict = field(default_factory=dict)  # the deep_linking_settings claim (deep linking requests)
 
     def requested_module(self) -> str | None:
         """The module a placement points at: custom ``module``, else the target link."""
@@ -284,6 +287,13 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             if not body.get(claim) and not (claim.endswith("roles") and isinstance(body.get(claim), list)):
                 raise bad_request("missing_claim", f"Le jeton n'a pas le champ obligatoire « {claim} ».",
                                   f"The token lacks the required claim '{claim}'.")
+        if message_type == "LtiDeepLinkingRequest" and "ltiResourceLink" not in (
+                body[DL_CLAIM + "deep_linking_settings"].get("accept_types") or []):
+            raise bad_request("no_resource_links",
+                              "La plateforme n'accepte pas de liens d'activité LTI (ltiResourceLink) dans cette "
+                              "sélection : Passeport ne peut rien y placer.",
+                              "The platform accepts no LTI activity links (ltiResourceLink) in this selection: "
+                              "Passeport cannot place anything there.")
         if message_type == "LtiResourceLinkRequest" and not body[CLAIM + "resource_link"].get("id"):
             raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.",
                               "The resource link has no id.")
@@ -312,4 +322,6 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             custom=body.get(CLAIM + "custom") or {},
             locale=(body.get(CLAIM + "launch_presentation") or {}).get("locale"),
             target_link_uri=body.get(CLAIM + "target_link_uri"),
+            services={k: v for k, v in body.items() if k.startswith(SERVICE_CLAIMS)},
+            deep_linking=body.get(DL_CLAIM + "deep_linking_settings") or {},
         )

@@ -13,6 +13,7 @@ from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role
 from ..player.resume import resume_url
 from ..web_session import remember_launch
+from .advantage import remember_services
 from .errors import LaunchError, bad_request, not_registered, platform_add_command
 from .launch import PasseportMessageLaunch, cookie_request
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
@@ -93,12 +94,16 @@ def launch():
             name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
+        remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
+                          module.id if module else None, lti.services)
         locale = (lti.locale or "fr")[:2].lower()
         if module and lti.role is Role.LEARNER:
             services.learning().record(db, LearningEvent(kind=EventKind.MODULE_LAUNCHED, learner=learner,
                                                          module_id=module.id, locale=locale))
         learner_lands_on = resume_url(db, learner.user_id, module) if module else url_for("player.catalogue")
     remember_launch(learner, lti.role, lti.launch_id, locale)
+    if lti.message_type == "LtiDeepLinkingRequest":
+        return redirect(url_for("deep_linking.picker"), 303)
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
     return redirect(learner_lands_on, 303)

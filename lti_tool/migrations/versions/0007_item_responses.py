@@ -1,14 +1,14 @@
 """quiz: the item-response index beside the answered statements
 
 Revision ID: 0005_items
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06 17:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_items'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
