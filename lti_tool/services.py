@@ -59,7 +59,8 @@ def install(app: Flask) -> Services:
     lrs = Lrs(database, config["BASE_URL"])
     statements = StatementWriter(lrs, StatementBuilder(config["BASE_URL"], catalogue))
     issuer_keys = IssuerKeys(Path(config["INSTANCE_PATH"]) / "badge-keys", config["BASE_URL"])
-    badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys), issuer_keys)
+    badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys,
+                                                        config["SECRET_KEY"].encode()), issuer_keys)
     learning = Learning(catalogue, listeners=(statements, badges.on_event))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout))

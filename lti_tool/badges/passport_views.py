@@ -11,7 +11,7 @@ from .. import services
 from ..domain.offers import siren_is_valid
 from ..models import Award
 from ..web_session import check_csrf, launched_user
-from .service import Consent, holder
+from .service import REASON_LABELS, Consent, holder
 
 bp = Blueprint("passport", __name__)
 AWARDS = Award.__table__
@@ -29,7 +29,7 @@ def passport():
     held = holder(awards)
     offers = services.offers()
     return render_template(
-        "badges/passport.html", awards=awards, passed=passed, passport=passport_award, rule=rule,
+        "badges/passport.html", revocation_reasons=REASON_LABELS, awards=awards, passed=passed, passport=passport_award, rule=rule,
         missing=max(0, rule.min_modules - len(passed)), catalogue=catalogue, factory=services.badges().factory,
         offers=[(o, offers.eligibility(o["id"], held, date.today())) for o in offers.offers])
 

@@ -32,3 +32,6 @@ BADGE_ASSERTION = "https://w3id.org/xapi/openbadges/extensions/badgeassertion"
 # Passeport's own verbs for what the Open Badges profile leaves out, under the tool's URL
 REVOKED = "/vocabulary/verbs/revoked"
 REINSTATED = "/vocabulary/verbs/reinstated"
+# who revoked or reinstated, and the staff's private note (the LRS is not public; the note never leaves it)
+DECIDED_BY = "/vocabulary/extensions/decided-by"
+PRIVATE_NOTE = "/vocabulary/extensions/private-note"
