@@ -61,6 +61,9 @@ def _lookup(reference: str):
     if uid is None:
         return _unreadable_page(400, "Ce n'est ni un numéro de passeport ni un lien de vérification.",
                                 "Neither a passport number nor a verification link.")
+    if not _ours(reference) or "/ob2/assertions/" in reference:  # another site's link; a hosted OB 2.0 assertion
+        verdict = _judge(Link(reference))
+        return _verdict_page(verdict, lookup=uid, status=404 if verdict.status == "unknown" else 200)
     return redirect(url_for("verify.verify_page", uid=uid), 303)
 
 
