@@ -16,12 +16,13 @@ from openbadgeslib.ob3.verifier import OB3VerificationError
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.badges.conftest import revoke
+from tests.badges.conftest import reinstate, revoke
 from tests.peers.js_verifier import contexts, node_available, verify_with_js
 
 
 def _documents(tool) -> dict:
-    did_document = tool.get(tool.url + "/.well-known/did.json").json()
+    get = getattr(tool, "get", requests.get)  # in-process tool, or a live server
+    did_document = get(tool.url + "/.well-known/did.json").json()
     return contexts() | {did_document["id"]: did_document}
 
 
@@ -46,6 +47,26 @@ def test_passport_verifies_in_digital_bazaar_and_in_passeport(tool, passport):
     js = verify_with_js(tampered, _documents(tool))
     assert js["verified"] is False and js["errors"]
     assert _api(tool, credential=tampered).json()["verdict"] == "tampered"
+
+
+@pytest.mark.peer
+def test_digital_bazaar_checks_status_through_revocation_and_reinstatement(live_tool, live_passport):
+    """The issued passport verifies in Digital Bazaar's verifier WITH status checking (the status list is
+    fetched from the live server); revoked, it fails as revoked; reinstated, it verifies again."""
+    if not node_available():
+        pytest.skip("node/npm are not installed: the independent JavaScript verifier cannot run")
+    _verify_url, credential_url, uid = live_passport
+    credential = requests.get(credential_url).json()
+    documents = _documents(live_tool)
+    listed = verify_with_js(credential, documents, status_from=live_tool.url)
+    assert listed == {"verified": True, "errors": [], "status": {"checked": True, "revoked": False}}
+    revoke(live_tool.app, uid, "fraud")
+    revoked = verify_with_js(credential, documents, status_from=live_tool.url)
+    assert revoked["verified"] is False and revoked["status"]["revoked"] is True, revoked
+    assert any("revoked" in e for e in revoked["errors"])
+    reinstate(live_tool.app, uid, "Erreur de saisie corrigée")
+    again = verify_with_js(credential, documents, status_from=live_tool.url)
+    assert again == {"verified": True, "errors": [], "status": {"checked": True, "revoked": False}}
 
 
 def test_revocation_shows_everywhere_at_once(tool, passport):
