@@ -23,8 +23,8 @@ def badges_list() -> None:
     """Every award: id, kind, module, learner, state."""
     with services.database().read() as connection:
         for a in connection.execute(select(Award.__table__).order_by(Award.__table__.c.id)):
-            state = f"revoked {a.revoked_at:%Y-%m-%d}: {a.revocation_reason} ({a.revocation_note or '-'}, by {a.revoked_by})" \
-                if a.revoked_at else "valid"
+            state = (f"revoked {a.revoked_at:%Y-%m-%d}: {a.revocation_reason} "
+                     f"({a.revocation_note or '-'}, by {a.revoked_by})") if a.revoked_at else "valid"
             click.echo(f"{a.uid}\t{a.kind}\t{a.module_id or '-'}\tuser={a.user_id}\t{state}")
 
 

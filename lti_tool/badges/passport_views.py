@@ -29,7 +29,8 @@ def passport():
     held = holder(awards)
     offers = services.offers()
     return render_template(
-        "badges/passport.html", revocation_reasons=REASON_LABELS, awards=awards, passed=passed, passport=passport_award, rule=rule,
+        "badges/passport.html", revocation_reasons=REASON_LABELS,
+        awards=awards, passed=passed, passport=passport_award, rule=rule,
         missing=max(0, rule.min_modules - len(passed)), catalogue=catalogue, factory=services.badges().factory,
         offers=[(o, offers.eligibility(o["id"], held, date.today())) for o in offers.offers])
 

@@ -163,7 +163,7 @@ class Verifier:
         return verdict
 
     @staticmethod
-    def _state(document: dict, uid: str, award) -> Verdict:
+    def _state(document: dict, uid: str | None, award) -> Verdict:
         if award.revoked_at:
             return Verdict("revoked", document, uid, award.revoked_at, award.revocation_reason)
         valid_until, valid_from = document.get("validUntil"), document.get("validFrom")

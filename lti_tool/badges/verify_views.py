@@ -120,7 +120,7 @@ def _summary(verdict: Verdict) -> dict:
     identifiers = [i for i in subject.get("identifier", []) if isinstance(i, dict)]
     names = [i.get("identityHash") for i in identifiers if i.get("identityType") == "name"]
     evidence = [e for e in document.get("evidence") or [] if isinstance(e, dict)]
-    issuer = document.get("issuer") if isinstance(document.get("issuer"), dict) else {}
+    issuer: dict = document["issuer"] if isinstance(document.get("issuer"), dict) else {}
     image = achievement_.get("image")
     return {
         "issuer": issuer.get("name"), "issuer_url": issuer.get("url"), "issuer_email": issuer.get("email"),
@@ -142,7 +142,7 @@ def _linkedin(verdict: Verdict) -> str | None:
         return None
     document = verdict.credential or {}
     issued = datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
-    issuer = document.get("issuer") if isinstance(document.get("issuer"), dict) else {}
+    issuer: dict = document["issuer"] if isinstance(document.get("issuer"), dict) else {}
     return "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": document.get("name", ""),
         "organizationName": issuer.get("name") or "Passeport pour l'économie numérique", "issueYear": issued.year,
@@ -210,7 +210,7 @@ def _offer_answer(offer_id: str, verdict: Verdict) -> dict | None:
     if offers.get(offer_id) is None:
         return None
     held = []
-    if verdict.valid:
+    if verdict.valid and verdict.uid:
         with services.database().read() as connection:
             award = services.badges().award(connection, verdict.uid)
             held = services.badges().awards_of(connection, award.user_id)

@@ -10,8 +10,8 @@ from openbadgeslib import baking
 
 from .. import services
 from . import images, ob2
-from .service import REASON_LABELS
 from .certificate import CertificateData, CertificateModule, render_certificate
+from .service import REASON_LABELS
 
 bp = Blueprint("badges", __name__)
 

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import services
+from ..badges.service import REASON_LABELS
 from ..badges.views import award_or_404
 from ..domain.people import course_members
 from ..domain.roles import Role
-from ..badges.service import REASON_LABELS
 from ..models import Award, Context, User
 from ..web_session import check_csrf, launched_user
 
