@@ -63,7 +63,8 @@ def reinstate(connection: Connection, uid: str, note: str | None, by: str | None
 def restore(connection: Connection, new: NewAward, user_id: int, context_id: int | None, at: datetime) -> None:
     """Replay: the award a statement says was earned, keeping its signed credential and consent if present."""
     values = {"user_id": user_id, "kind": new.kind, "module_id": new.module_id, "context_id": context_id,
-              "awarded_at": at, "revoked_at": None, "revocation_reason": None}
+              "awarded_at": at, "revoked_at": None, "revocation_reason": None, "revocation_note": None,
+              "revoked_by": None}
     statement = dialect_insert(connection, AWARDS).values(uid=new.uid, **values)
     connection.execute(statement.on_conflict_do_update(index_elements=["uid"], set_=values))
 
