@@ -155,7 +155,8 @@ def auth():
                                      COURSE["title"], COURSE["label"])
     message.set_custom_parameters_claim({"module": module.folder})
     message.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
-        "document_target": "window", "return_url": current_app.config["BASE_URL"] + "/demo/", "locale": locale or "fr"}})
+        "document_target": "window", "return_url": current_app.config["BASE_URL"] + "/demo/",
+        "locale": locale or "fr"}})
     try:
         return message.lti_launch()
     except Exception as error:  # lti1p3platform signals bad preflight responses with bare exceptions

@@ -14,9 +14,9 @@ from ..domain.roles import Role
 from ..player.resume import resume_url
 from ..web_session import remember_launch
 from .errors import LaunchError, bad_request, not_registered
-from .tool_keys import public_jwks
 from .launch import PasseportMessageLaunch
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
+from .tool_keys import public_jwks
 from .toolconf import DatabaseToolConf
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ def login():
     try:
         return oidc.redirect(launch_url())
     except OIDCException as error:
-        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.", f"Login refused: {error}.") from error
+        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.",
+                          f"Login refused: {error}.") from error
 
 
 @bp.post("/lti/launch")
@@ -85,8 +86,8 @@ def launch():
     with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
         message.commit(db)
         learner = save_launch(db, LaunchFacts(
-            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
-            email=lti.email, context=lti.context, resource_link=lti.resource_link,
+            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles,
+            name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
         locale = (lti.locale or "fr")[:2].lower()
