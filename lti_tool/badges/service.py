@@ -5,9 +5,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
@@ -22,8 +21,8 @@ from .credentials import AwardView, CredentialFactory, EarnedModule, IssuerProfi
 from .issuer_keys import IssuerKeys
 
 AWARDS = Award.__table__
-STATUS_LISTS = cast(Table, StatusListCache.__table__)
-ISSUER_PROFILE = cast(Table, IssuerProfile.__table__)
+STATUS_LISTS = StatusListCache.__table__
+ISSUER_PROFILE = IssuerProfile.__table__
 # A cached list is re-signed once this close to its validUntil (a status change re-signs it at once).
 STATUS_LIST_MARGIN = timedelta(days=3)
 REASON_LABELS = {  # the public reasons, as shown: (fr, en)
