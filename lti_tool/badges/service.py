@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -97,9 +98,10 @@ class Badges:
             training_centre=self.training_centre(connection, award.user_id))
 
     def training_centre(self, connection: Connection, user_id: int) -> str | None:
-        """The name the operator gave the learner's platform (``passeport platform add --name``)."""
-        return connection.execute(select(Platform.name).join(User, User.platform_id == Platform.id)
-                                  .where(User.id == user_id)).scalar()
+        """The name the operator gave the learner's platform (``passeport platform add --name``), else its host."""
+        row = connection.execute(select(Platform.name, Platform.issuer).join(User, User.platform_id == Platform.id)
+                                 .where(User.id == user_id)).first()
+        return (row.name or urlsplit(row.issuer).hostname or row.issuer) if row else None
 
     def issuer_profile(self, connection: Connection) -> IssuerProfileView:
         row = connection.execute(select(ISSUER_PROFILE)).first()

@@ -24,7 +24,9 @@ REQUEST_LIMIT = MAX_UPLOAD + 64 * 1024  # an upload plus the form around it
 
 @bp.get("/verify")
 def verify_form():
-    return render_template("badges/verify.html", page_lang="fr")
+    with services.database().read() as connection:
+        issuer = services.badges().issuer_profile(connection)
+    return render_template("badges/verify.html", page_lang="fr", issuer=issuer)
 
 
 @bp.post("/verify")

@@ -146,6 +146,7 @@ def test_verification_page_names_holder_issuer_centre_image_and_time(tool, passp
     with database(tool.app).begin() as connection:
         award = services.badges(tool.app).award(connection, module_uid)
         services.badges(tool.app).issue(connection, module_uid, _learner(connection, award))
+    assert "Région Démo — Passeport numérique" in tool.get(tool.url + "/verify").text
     credential = tool.get(f"{tool.url}/credentials/{module_uid}").json()
     assert credential["issuer"]["name"] == "Région Démo — Passeport numérique"
     assert credential["issuer"]["email"] == "contact@passeport.example.org"
