@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import services
 from ..domain.awards import REVOCATION_REASONS
+from ..domain.people import learner_of
 from ..models import Award
 from .credentials import IssuerProfileView
 
@@ -54,6 +55,17 @@ def badges_reinstate(uid: str, note: str) -> None:
         if not services.badges().reinstate(connection, services.learning(), uid, note, CLI):
             raise click.ClickException(f"{uid} is not revoked")
     click.echo(f"reinstated {uid}")
+
+
+@badges_cli.command("resign")
+def badges_resign() -> None:
+    """Re-sign every credential from what is stored now (after `passeport issuer set`, or to replace the
+    holder identifiers of credentials signed before they were keyed); ids and statuses stay."""
+    with services.database().begin() as connection:
+        awards = connection.execute(select(Award.__table__).order_by(Award.__table__.c.id)).all()
+        for award in awards:
+            services.badges().issue(connection, award.uid, learner_of(connection, award.user_id, award.context_id))
+    click.echo(f"re-signed {len(awards)} credentials")
 
 
 @badges_cli.command("status-list")

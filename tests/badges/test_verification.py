@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lti_tool import database, services
 from lti_tool.models import Award
+from lti_tool.badges.cli import badges_cli
 from tests.badges.conftest import reinstate, revoke, run
 
 
@@ -142,10 +143,8 @@ def test_verification_page_names_holder_issuer_centre_image_and_time(tool, passp
         "--email", "contact@passeport.example.org", "--image", "https://passeport.example.org/logo.png")
     with database(tool.app).read() as connection:
         module_uid = connection.execute(select(Award.uid).where(Award.kind == "module")).scalars().first()
-    # credentials signed from now on carry the profile: re-sign the module badge as publishing would
-    with database(tool.app).begin() as connection:
-        award = services.badges(tool.app).award(connection, module_uid)
-        services.badges(tool.app).issue(connection, module_uid, _learner(connection, award))
+    # credentials signed from now on carry the profile; the operator re-signs those already issued
+    assert "re-signed 4 credentials" in run(tool.app, badges_cli, "resign")
     assert "Région Démo — Passeport numérique" in tool.get(tool.url + "/verify").text
     credential = tool.get(f"{tool.url}/credentials/{module_uid}").json()
     assert credential["issuer"]["name"] == "Région Démo — Passeport numérique"
