@@ -13,8 +13,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from lti_tool import database, services
-from lti_tool.models import Award
 from lti_tool.badges.cli import badges_cli
+from lti_tool.models import Award
 from tests.badges.conftest import reinstate, revoke, run
 
 
