@@ -45,7 +45,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "JWKS_CACHE_SECONDS": int(os.environ.get("PASSEPORT_JWKS_CACHE_SECONDS", "3600")),
     }
     config.update(overrides)
-    secure = config["BASE_URL"].startswith("https://")
+    secure = str(config["BASE_URL"]).startswith("https://")
     # Inside an LMS iframe the tool is a third party: its cookies must be
     # SameSite=None; Secure; Partitioned, which browsers only accept over HTTPS.
     config.setdefault("SESSION_COOKIE_SECURE", secure)

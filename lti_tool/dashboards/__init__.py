@@ -1,35 +1,19 @@
-"""Trainer and programme views: the course's learners and their credentials, revocation and reinstatement."""
+"""Trainer and programme views: the course dashboard (trainer.py), credential revocation and reinstatement."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import services
 from ..badges.service import REASON_LABELS
 from ..badges.views import award_or_404
-from ..domain.people import course_members
 from ..domain.roles import Role
-from ..models import Award, Context, User
+from ..models import User
 from ..web_session import check_csrf, launched_user
+from .trainer import bp  # the dashboard's blueprint; revocation is one more route on it
 
-bp = Blueprint("dashboards", __name__)
-
-
-@bp.get("/trainer/")
-def trainer_home():
-    """The course's learners who have launched Passeport so far."""
-    user = launched_user(Role.INSTRUCTOR, Role.ADMINISTRATOR)
-    with services.database().sessions() as db:
-        course = db.get(Context, user.context_id) if user.context_id else None
-        learners = course_members(db, course.id) if course else []
-        awards = db.scalars(select(Award).where(Award.context_id == course.id).order_by(Award.id)).all() \
-            if course else []
-    by_user: dict[int, list] = {}
-    for award in awards:
-        by_user.setdefault(award.user_id, []).append(award)
-    return render_template("dashboards/trainer_home.html", course=course, learners=learners, awards=by_user,
-                           catalogue=services.catalogue())
+__all__ = ["bp"]
 
 
 def _decidable_award(connection, uid: str, user):
@@ -75,11 +59,11 @@ def revoke(uid: str):
             _decidable_award(connection, uid, user)
         return _decision_page(uid, "revoke", 400, _("Choisissez le motif de la révocation."))
     with services.database().begin() as connection:
-        _decidable_award(connection, uid, user)
+        award = _decidable_award(connection, uid, user)
         if not services.badges().revoke(connection, services.learning(), uid, reason,
                                         request.form.get("note"), _decided_by(user)):
             abort(409, description=_("Ce badge est déjà révoqué."))
-    return redirect(url_for("dashboards.trainer_home"), 303)
+    return redirect(url_for("dashboards.learner", user_id=award.user_id), 303)
 
 
 @bp.post("/trainer/awards/<uid>/reinstate")
@@ -93,10 +77,10 @@ def reinstate(uid: str):
             _decidable_award(connection, uid, user)
         return _decision_page(uid, "reinstate", 400, _("Indiquez pourquoi vous rétablissez ce badge."))
     with services.database().begin() as connection:
-        _decidable_award(connection, uid, user)
+        award = _decidable_award(connection, uid, user)
         if not services.badges().reinstate(connection, services.learning(), uid, note, _decided_by(user)):
             abort(409, description=_("Ce badge n'est pas révoqué."))
-    return redirect(url_for("dashboards.trainer_home"), 303)
+    return redirect(url_for("dashboards.learner", user_id=award.user_id), 303)
 
 
 def _decided_by(user) -> str:

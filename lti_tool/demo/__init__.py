@@ -115,7 +115,7 @@ class _DemoLaunch(LTIAdvantageMessageLaunchAbstract):
 
 
 def _config() -> _DemoPlatformConfig:
-    return _DemoPlatformConfig(app=current_app._get_current_object())
+    return _DemoPlatformConfig(app=current_app._get_current_object())  # type: ignore[attr-defined]  # the proxied app
 
 
 @bp.get("/")

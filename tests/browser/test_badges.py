@@ -67,6 +67,8 @@ def test_trainer_revokes_and_the_verification_page_says_so(live_tool, page, scre
     run(live_tool.app, demo_cli, "seed")
     _launch(page, live_tool, "Lancer en tant que formateur Bruno")
     page.wait_for_url("**/trainer/")
+    page.get_by_role("link", name="Alice Martin").click()  # revocation sits on the learner's detail
+    page.wait_for_url("**/trainer/learners/*")
     _check(page, screenshot, "trainer-home-with-badges")
     page.get_by_role("link", name="Révoquer…").first.click()
     page.wait_for_url("**/revoke")
@@ -74,8 +76,8 @@ def test_trainer_revokes_and_the_verification_page_says_so(live_tool, page, scre
     page.get_by_label("Fraude constatée").check()
     page.get_by_label("Note privée (jamais publiée, visible des formateurs seulement)").fill("Tentative frauduleuse")
     page.get_by_role("button", name="Confirmer la révocation").click()
-    page.wait_for_url("**/trainer/")
-    assert "Révoqué" in page.content()
+    page.wait_for_url("**/trainer/learners/*")  # back on the learner's detail, which shows it
+    assert "Révoqué" in page.content() and "Rétablir…" in page.content()
     with live_tool.app.app_context():
         from sqlalchemy import select
 

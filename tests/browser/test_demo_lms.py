@@ -32,7 +32,7 @@ def test_alice_then_bruno_launch_from_the_demo_course(live_tool, page, screensho
     module.get_by_role("button", name="Lancer en tant que formateur Bruno").click()
     page.wait_for_url("**/trainer/")
     assert page.get_by_role("heading", level=1).inner_text() == "Espace formateur"
-    assert page.get_by_role("cell", name="Alice Martin").is_visible()
+    assert page.get_by_role("link", name="Alice Martin").is_visible()
     assert axe_violations(page) == []
     screenshot("trainer-home-after-launch")
 
