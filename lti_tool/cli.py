@@ -133,11 +133,12 @@ def keys_rotate() -> None:
 
 def register_commands(app: Flask) -> None:
     from .authoring.cli import content_cli
-    from .badges.cli import badges_cli
+    from .badges.cli import badges_cli, issuer_cli
     from .demo.seed import demo_cli
     from .tracking.cli import outbox_cli, xapi_cli
 
-    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli, outbox_cli, badges_cli, demo_cli):
+    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli, outbox_cli, badges_cli, issuer_cli,
+                    demo_cli):
         app.cli.add_command(command)
 
 

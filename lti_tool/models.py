@@ -238,7 +238,34 @@ class Award(Base):
     company_created_on: Mapped[date | None]
     published_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
-    revocation_reason: Mapped[str | None] = mapped_column(Text)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)  # public: one of the listed reasons
+    revocation_note: Mapped[str | None] = mapped_column(Text)  # private: staff only, never published
+    revoked_by: Mapped[str | None] = mapped_column(String(255))  # who revoked or reinstated last
+
+
+class IssuerProfile(Base):
+    """Who issues, as the operator configured it (``passeport issuer set``); one row."""
+
+    __tablename__ = "issuer_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    email: Mapped[str | None] = mapped_column(String(320))
+    image_url: Mapped[str | None] = mapped_column(String(1000))
+
+
+class StatusListCache(Base):
+    """A signed status list credential, re-signed when a status changes or before it expires."""
+
+    __tablename__ = "status_lists"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[dict] = mapped_column(JSON)  # JSON-LD with its Data Integrity proof
+    token: Mapped[str] = mapped_column(Text)  # the same list as a VC-JWT
+    valid_until: Mapped[datetime]
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
 
 
 class CourseServices(Base):

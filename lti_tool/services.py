@@ -65,7 +65,8 @@ def install(app: Flask) -> Services:
     lrs = Lrs(database, config["BASE_URL"], secret=config["SECRET_KEY"], sealer=sealer)
     statements = StatementWriter(lrs, StatementBuilder(config["BASE_URL"], catalogue))
     issuer_keys = IssuerKeys(Path(config["INSTANCE_PATH"]) / "badge-keys", config["BASE_URL"])
-    badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys), issuer_keys)
+    badges = Badges(catalogue, CredentialFactory(config["BASE_URL"], catalogue, issuer_keys,
+                                                 config["SECRET_KEY"].encode()), issuer_keys)
     tool_keys = KeyRing()
     advantage = Advantage(database, tool_keys, timeout=config["HTTP_TIMEOUT"])
     learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event, advantage.on_event))

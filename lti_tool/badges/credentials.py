@@ -8,12 +8,14 @@ verifiers reject.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import jwt
 from openbadgeslib.ob3.credential import Achievement, Alignment, Evidence, IdentityObject, Issuer, OpenBadgeCredential
+from openbadgeslib.ob3.ldp import add_data_integrity_proof
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection
 
@@ -32,6 +34,7 @@ FRAMEWORKS = {
 STATUS_LIST_SIZE = 131072
 MODULE_NARRATIVE = re.compile(r"^Quiz réussi à (\d+) % le (\d{4}-\d{2}-\d{2})")
 COMPANY_NARRATIVE = re.compile(r"^(?P<name>.*?)\s*(?:\(SIREN (?P<siren>\d{9})\))?$")
+STATUS_LIST_VALIDITY = timedelta(days=7)
 
 
 def clean(text: str | None) -> str | None:
@@ -56,13 +59,24 @@ class AwardView:
     module: Module | None
     awarded_at: datetime
     status_index: int
-    lti_user: str  # "<issuer>|<sub>", hashed into the identifier when no e-mail is given
+    lti_user: str  # "<issuer>|<sub>", keyed-hashed (HMAC) into the identifier when no e-mail is given
     passed: tuple[EarnedModule, ...] = ()
     holder_name: str | None = None
     email_hash: str | None = None
     email_salt: str | None = None
     company_name: str | None = None
     company_siren: str | None = None
+    training_centre: str | None = None  # the launching platform's (display) name: who trained the holder
+
+
+@dataclass(frozen=True)
+class IssuerProfileView:
+    """Who issues, as the operator set it; the defaults name the programme and this Passeport's URL."""
+
+    name: str = ISSUER_NAME
+    url: str | None = None
+    email: str | None = None
+    image_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,13 +115,15 @@ def signed_contents(document: dict) -> SignedContents:
 
 
 class CredentialFactory(BadgeAddresses):
-    def __init__(self, base_url: str, catalogue: Catalogue, keys: IssuerKeys):
+    def __init__(self, base_url: str, catalogue: Catalogue, keys: IssuerKeys, holder_secret: bytes):
         super().__init__(base_url)
         self.catalogue, self.keys = catalogue, keys
+        self._holder_key = hmac.new(holder_secret, b"passeport holder identifier", hashlib.sha256).digest()
 
     # -- OB 3.0
-    def issuer(self) -> Issuer:
-        return Issuer(id=self.keys.did, name=ISSUER_NAME, url=self.base_url)
+    def issuer(self, profile: IssuerProfileView = IssuerProfileView()) -> Issuer:
+        return Issuer(id=self.keys.did, name=clean(profile.name) or ISSUER_NAME, url=profile.url or self.base_url,
+                      email=profile.email, image_url=profile.image_url)
 
     def achievement(self, module: Module | None) -> Achievement:
         if module is None:
@@ -133,14 +149,14 @@ class CredentialFactory(BadgeAddresses):
             image_url=self.image_url(module.id), achievement_type="Badge", alignments=alignments,
             tags=["passeport", module.id])
 
-    def build(self, award: AwardView) -> OpenBadgeCredential:
+    def build(self, award: AwardView, profile: IssuerProfileView = IssuerProfileView()) -> OpenBadgeCredential:
         identifiers = [self._identifier(award)]
         holder_name = clean(award.holder_name)
         if holder_name:
             identifiers.append(IdentityObject(identity_hash=holder_name, identity_type="name",
                                               hashed=False))
         return OpenBadgeCredential(
-            id=self.credential_url(award.uid), issuer=self.issuer(), recipient_id=None,
+            id=self.credential_url(award.uid), issuer=self.issuer(profile), recipient_id=None,
             achievement=self.achievement(award.module), issuance_date=award.awarded_at,
             identifiers=identifiers, evidence=self._evidence(award),
             credential_status=[status_entry(self.status_list_url, "revocation", award.status_index)],
@@ -150,9 +166,10 @@ class CredentialFactory(BadgeAddresses):
         if award.email_hash:
             return IdentityObject(identity_hash=award.email_hash, identity_type="emailAddress", hashed=True,
                                   salt=award.email_salt)
-        digest = hashlib.sha256((award.lti_user + award.uid).encode()).hexdigest()
-        return IdentityObject(identity_hash=f"sha256${digest}", identity_type="ltiUserId", hashed=True,
-                              salt=award.uid)
+        # Keyed with a server-side secret: small LMS user ids cannot be guessed back from a public credential.
+        digest = hmac.new(self._holder_key, f"{award.lti_user}|{award.uid}".encode(), hashlib.sha256).hexdigest()
+        return IdentityObject(identity_hash=f"hmac-sha256${digest}", identity_type="ext:passeportHolder",
+                              hashed=True)
 
     def _evidence(self, award: AwardView) -> list[Evidence]:
         evidence = [Evidence(id=self.credential_url(p.award_uid) if p.award_uid else None,
@@ -160,6 +177,10 @@ class CredentialFactory(BadgeAddresses):
                              narrative=f"Quiz réussi à {round(p.score * 100)} % le {p.passed_on.isoformat()} / "
                                        f"Quiz passed with {round(p.score * 100)} % on {p.passed_on.isoformat()}")
                     for p in award.passed]
+        if award.training_centre:
+            evidence.append(Evidence(name=clean(award.training_centre), genre="TrainingCentre",
+                                     narrative=f"Formation suivie auprès de {clean(award.training_centre)} / "
+                                               f"Trained at {clean(award.training_centre)}"))
         if award.company_name or award.company_siren:
             company = " ".join(filter(None, [clean(award.company_name),
                                              f"(SIREN {award.company_siren})" if award.company_siren else None]))
@@ -173,13 +194,14 @@ class CredentialFactory(BadgeAddresses):
         token = jwt.encode(credential.to_jwt_payload(), private, algorithm="EdDSA", headers={"kid": method})
         return integrity.sign(credential.to_vc(), private, method), token
 
-    def status_list(self, connection: Connection, revoked: list[int]) -> str:
-        """The revocation list as a signed VC-JWT, fresh for a day: re-signed on every request, so a
-        revocation shows at once and an old copy cannot be replayed past its validUntil."""
+    def status_list(self, connection: Connection, revoked: list[int]) -> tuple[dict, str, datetime]:
+        """The revocation list as a JSON-LD BitstringStatusListCredential with the badges' Data Integrity
+        proof, and the same list as a VC-JWT; valid for a week so an old copy cannot be replayed for long."""
         now = utcnow()
+        valid_until = now + STATUS_LIST_VALIDITY
         document = build_status_list_credential(self.keys.did, self.status_list_url, "revocation", revoked,
-                                                size_bits=STATUS_LIST_SIZE, issued=now,
-                                                valid_until=now + timedelta(days=1))
+                                                size_bits=STATUS_LIST_SIZE, issued=now, valid_until=valid_until)
         method, private = self.keys.active(connection)
+        signed = add_data_integrity_proof(document, private, method, created=now)
         payload = dict(document, iss=document["issuer"], jti=document["id"], nbf=int(now.timestamp()))
-        return jwt.encode(payload, private, algorithm="EdDSA", headers={"kid": method})
+        return signed, jwt.encode(payload, private, algorithm="EdDSA", headers={"kid": method}), valid_until

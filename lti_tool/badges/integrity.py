@@ -27,6 +27,9 @@ def sign(document: dict[str, Any], private_key: Any, verification_method: str) -
     return add_data_integrity_proof(document, private_key, verification_method)
 
 
+VALIDITY_WINDOW = ("Credential has expired", "Credential is not yet valid")  # openbadgeslib's messages
+
+
 def proof_problem(document: dict[str, Any], public_pem: bytes, issued: dict | None) -> str | None:
     """Why the proof does not hold, or None. *issued* is the document Passeport stored under this
     credential's id: when the JSON given is exactly that, its form is known and only the proof is
@@ -37,5 +40,7 @@ def proof_problem(document: dict[str, Any], public_pem: bytes, issued: dict | No
         else:
             OB3LdpVerifier(pubkey_pem=public_pem).verify(document)
     except OB3VerificationError as error:
-        return str(error)
+        # the validity window is checked after the proof: a genuine credential out of its window is
+        # expired (or not yet valid), not tampered — the verdict says which
+        return None if str(error).startswith(VALIDITY_WINDOW) else str(error)
     return None

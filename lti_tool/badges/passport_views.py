@@ -15,7 +15,7 @@ from ..models import Award, User
 from ..web_session import LaunchedUser, check_csrf, launched_user
 from . import images
 from .linkedin import add_to_profile_url
-from .service import Consent, holder
+from .service import REASON_LABELS, Consent, holder
 
 bp = Blueprint("passport", __name__)
 AWARDS = Award.__table__
@@ -44,7 +44,8 @@ def _page(user: LaunchedUser, form: dict | None = None, errors: dict[str, str] |
                 "company_created_on": passport_award.company_created_on if passport_award else None,
                 "show_name": bool(passport_award and passport_award.holder_name)}
     return render_template(
-        "badges/passport.html", awards=awards, passed=passed, passport=passport_award, rule=rule, earned=earned,
+        "badges/passport.html", revocation_reasons=REASON_LABELS, awards=awards, passed=passed,
+        passport=passport_award, rule=rule, earned=earned,
         missing=max(0, rule.min_modules - len(passed)), catalogue=catalogue, factory=badges.factory,
         picture=Markup(images.progress_svg(len(passed), rule.min_modules, earned, _picture_text(
             len(passed), rule.min_modules, earned))),

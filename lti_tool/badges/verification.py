@@ -1,25 +1,21 @@
-"""Verifying a credential for an employer or partner: whatever they hold, one verdict.
+"""Verifying a credential for an employer or partner: whatever they hold, one verdict on what they gave.
 
-Accepted: a credential JSON (Data Integrity), a VC-JWT, a baked PNG or SVG, a
-verification URL or credential id of this Passeport. Verdicts: valid, revoked,
-expired, not issued by this Passeport, tampered.
+Accepted, as issued here: an OB 3.0 credential JSON (Data Integrity), a VC-JWT, an OB 3.0 baked PNG or
+SVG, an OB 2.0 baked PNG or SVG (the hosted assertion's URL inside), an OB 2.0 assertion JSON, and a link
+(verification page, credential or hosted assertion URL of this Passeport). Content is always judged as
+given; a link or an id is a lookup of what this Passeport holds, and is labelled so.
+Verdicts: valid, revoked, expired, tampered, unknown (not issued here).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-import struct
-import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
-from xml.etree.ElementTree import ParseError
-from xml.parsers.expat import ExpatError
+from datetime import datetime, timedelta
 
 import jwt
-import png  # type: ignore[import-untyped]
 from openbadgeslib import baking
-from openbadgeslib.errors import LibOpenBadgesException
 from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
@@ -27,62 +23,88 @@ from xapi.sql import utcnow
 from . import integrity
 from .issuer_keys import IssuerKeys
 
-UID = re.compile(r"(?:/credentials/|/verify/|^)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UID = re.compile(rf"(?:/credentials/|/verify/|/ob2/assertions/|^)({UUID})")
 MAX_UPLOAD = 2 * 1024 * 1024
-UNREADABLE_IMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, struct.error, zlib.error, EOFError,
-                    RecursionError, ParseError, ExpatError, png.Error, LibOpenBadgesException)
-"""What the baking library raises on a truncated, bombed, mis-encoded or hostile (XXE) image: all mean unreadable."""
 
 
 class Unreadable(ValueError):
-    """Input that holds no credential at all: a 4xx, not a verdict."""
+    """Input that holds no credential at all: a verdict page (or problem details), not a verdict."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL or an id given instead of content: what it names is looked up, not judged as given."""
+
+    url: str
 
 
 @dataclass
 class Verdict:
-    status: str  # valid | revoked | expired | foreign | tampered
+    status: str  # valid | revoked | expired | tampered | unknown
     credential: dict | None = None
     uid: str | None = None
     revoked_at: datetime | None = None
-    revocation_reason: str | None = None
+    revocation_reason: str | None = None  # the public reason code
     details: list[str] = field(default_factory=list)
+    checked_at: datetime = field(default_factory=utcnow)
+    kind: str = "ob3"  # ob3 | ob2 (hosted): what was judged
 
     @property
     def valid(self) -> bool:
         return self.status == "valid"
 
 
-def read_credential(data: bytes | str | dict) -> dict | str:
-    """The credential inside what was given: a JSON document, a JWT string, or a baked image."""
+def read_credential(data: bytes | str | dict) -> dict | str | Link:
+    """The credential inside what was given: a JSON document, a JWT string, a baked image, or a link."""
     if isinstance(data, dict):
         return data
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_UPLOAD:
         raise Unreadable(f"more than {MAX_UPLOAD // 1024 // 1024} MB")
+    if not raw.strip():
+        raise Unreadable("nothing was given")
+    if raw.startswith(b"\x89PNG"):
+        return _from_text(_baked_png(raw))
+    if b"<svg" in raw[:2048]:
+        return _from_text(_baked_svg(raw))
     try:
-        if raw.startswith(b"\x89PNG"):
-            baked = baking.extract_png(raw, keyword=baking.ITXT_KEYWORD_OB3)
-        elif b"<svg" in raw[:2048]:
-            baked = baking.extract_svg(raw, element=baking.SVG_ELEMENT_OB3, text_fallback=True)
-        else:
-            return _from_text(raw.decode("utf-8", "replace"))
-    except UNREADABLE_IMAGE as error:
-        raise Unreadable(f"this image cannot be read ({error.__class__.__name__})") from error
-    return _from_text(baked or _no_badge())
+        return _from_text(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise Unreadable("an unreadable file: neither a badge image, a credential JSON nor a VC-JWT") from error
+
+
+def _baked_png(raw: bytes) -> str:
+    try:
+        found = baking.extract_png(raw, keyword=baking.ITXT_KEYWORD_OB3) or baking.extract_png(raw)
+    except Exception as error:  # a damaged PNG: any decoding failure means the same to the verifier
+        raise Unreadable(f"a damaged PNG image ({error.__class__.__name__})") from error
+    return found or _no_badge()
+
+
+def _baked_svg(raw: bytes) -> str:
+    try:
+        found = (baking.extract_svg(raw, element=baking.SVG_ELEMENT_OB3, text_fallback=True)
+                 or baking.extract_svg(raw, text_fallback=True))
+    except Exception as error:  # malformed XML and the like
+        raise Unreadable(f"a damaged SVG image ({error.__class__.__name__})") from error
+    return found or _no_badge()
 
 
 def _no_badge():
-    raise Unreadable("this image carries no Open Badges 3.0 credential")
+    raise Unreadable("this image carries no Open Badge (neither 3.0 nor 2.0)")
 
 
-def _from_text(text: str) -> dict | str:
+def _from_text(text: str) -> dict | str | Link:
     text = text.strip()
-    if text.count(".") == 2 and not text.startswith("{"):
+    if re.fullmatch(r"https?://\S+|" + UUID, text):
+        return Link(text)
+    if text.count(".") == 2 and not text.startswith("{") and not re.search(r"\s", text):
         return text
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise Unreadable("neither a credential JSON, a VC-JWT nor a baked badge") from error
+        raise Unreadable("neither a credential JSON, a VC-JWT, a link nor a baked badge") from error
     if not isinstance(document, dict):
         raise Unreadable("a credential is a JSON object")
     return document
@@ -91,6 +113,10 @@ def _from_text(text: str) -> dict | str:
 def uid_in(reference: str) -> str | None:
     match = UID.search(reference.strip())
     return match.group(1) if match else None
+
+
+def is_ob2_assertion(document: dict) -> bool:
+    return document.get("type") == "Assertion" or "Assertion" in (document.get("type") or [])
 
 
 class Verifier:
@@ -102,25 +128,48 @@ class Verifier:
         self._proofs: dict[str, str | None] = {}
 
     def verify(self, connection: Connection, credential: dict | str, awards_by_uid) -> Verdict:
-        """Check issuer, proof, expiry and revocation, in that order."""
+        """Check issuer, proof, expiry and revocation, in that order, of exactly this credential."""
         document = credential if isinstance(credential, dict) else _jwt_payload(credential)
         check_shape(document)
         issuer = document.get("issuer")
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         if issuer_id != self.keys.did:
-            return Verdict("foreign", document, details=[f"issuer {issuer_id!r} is not {self.keys.did}"])
+            return Verdict("unknown", document, details=[f"issuer {issuer_id!r} is not {self.keys.did}"])
         problem = self._remembered_proof_problem(connection, credential, awards_by_uid)
         if problem:
             return Verdict("tampered", document, details=[problem])
         uid = uid_in(str(document.get("id", "")))
         award = awards_by_uid(uid) if uid else None
         if award is None:
-            return Verdict("foreign", document, details=["no award of this Passeport has this id"])
+            return Verdict("unknown", document, details=["no award of this Passeport has this id"])
+        return self._state(document, uid, award)
+
+    def verify_hosted(self, assertion: dict | None, uid: str | None, awards_by_uid, hosted) -> Verdict:
+        """An Open Badges 2.0 assertion (hosted verification): the issuer's copy at its URL decides; a given
+        assertion that differs from it was altered."""
+        award = awards_by_uid(uid) if uid else None
+        if award is None or award.credential is None:
+            return Verdict("unknown", assertion, kind="ob2",
+                           details=["no assertion of this Passeport at this address"])
+        if assertion is not None and not award.revoked_at:
+            ours = hosted(award)
+            changed = sorted(k for k in set(ours) | set(assertion) if ours.get(k) != assertion.get(k))
+            if changed:
+                return Verdict("tampered", assertion, uid, kind="ob2",
+                               details=[f"differs from the hosted assertion in: {', '.join(changed)}"])
+        verdict = self._state(award.credential, uid, award)
+        verdict.kind = "ob2"
+        return verdict
+
+    @staticmethod
+    def _state(document: dict, uid: str | None, award) -> Verdict:
         if award.revoked_at:
             return Verdict("revoked", document, uid, award.revoked_at, award.revocation_reason)
-        valid_until = document.get("validUntil")
-        if valid_until and datetime.fromisoformat(valid_until.replace("Z", "+00:00")) < utcnow():
+        valid_until, valid_from = document.get("validUntil"), document.get("validFrom")
+        if valid_until and _moment(valid_until) < utcnow():
             return Verdict("expired", document, uid, details=[f"valid until {valid_until}"])
+        if valid_from and _moment(valid_from) > utcnow() + timedelta(minutes=5):
+            return Verdict("expired", document, uid, details=[f"not valid before {valid_from}"])
         return Verdict("valid", document, uid)
 
     def _remembered_proof_problem(self, connection: Connection, credential: dict | str,
@@ -152,7 +201,8 @@ class Verifier:
             key = self.keys.public_pem(connection, method)
             if key is None:
                 return f"the token's key {method!r} is not one of this issuer's keys"
-            jwt.decode(token, key, algorithms=["EdDSA"], options={"verify_aud": False})
+            jwt.decode(token, key, algorithms=["EdDSA"], options={"verify_aud": False, "verify_exp": False,
+                                                                  "verify_nbf": False})
         except jwt.InvalidTokenError as error:
             return f"invalid signature: {error}"
         return None
@@ -190,8 +240,18 @@ def check_shape(document: dict) -> None:
         raise Unreadable(f"wrong type or format for: {', '.join(wrong)}")
 
 
+def _moment(text) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError as error:
+        raise Unreadable(f"an unreadable date: {text!r}") from error
+
+
 def _jwt_payload(token: str) -> dict:
     try:
-        return jwt.decode(token, options={"verify_signature": False})
+        payload = jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError as error:
         raise Unreadable(f"not a readable VC-JWT: {error}") from error
+    if not isinstance(payload, dict):
+        raise Unreadable("not a readable VC-JWT")
+    return payload

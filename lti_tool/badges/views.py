@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, request
 from flask_babel import gettext as _
 from openbadgeslib import baking
 
@@ -12,6 +12,7 @@ from .. import services
 from . import images, ob2
 from .certificate import CertificateData, CertificateModule, render_certificate
 from .credentials import signed_contents
+from .service import REASON_LABELS
 
 bp = Blueprint("badges", __name__)
 
@@ -21,6 +22,12 @@ def award_or_404(connection, uid: str):
     if award is None or award.credential is None:
         abort(404, description=_("Aucun passeport ou badge n'a cet identifiant."))
     return award
+
+
+def reason_label(code: str | None) -> str:
+    """The public revocation reason, in both languages."""
+    fr, en = REASON_LABELS.get(code or "", ("Révoqué", "Revoked"))
+    return f"{fr} / {en}"
 
 
 def _module(award):
@@ -135,9 +142,17 @@ def image(achievement_id: str, kind: str):
 
 @bp.get("/badges/status/revocation")
 def status_list():
+    """The signed list as kept since the last status change: JSON-LD with a Data Integrity proof (what
+    Digital Bazaar's verifiers load), or the VC-JWT for clients that ask for it."""
     with services.database().read() as connection:
-        token = services.badges().factory.status_list(connection, services.badges().revoked_indices(connection))
-    return Response(token, mimetype="application/vc+jwt", headers={"Cache-Control": "no-store"})
+        kept = services.badges().cached_status_list(connection)
+    if kept is None:  # first request, or a list left to expire: sign once, then serve the kept copy
+        with services.database().begin() as connection:
+            kept = services.badges().sign_status_list(connection)
+    headers = {"Cache-Control": "public, max-age=60", "Vary": "Accept"}
+    if request.accept_mimetypes.best_match(["application/ld+json", "application/vc+jwt"]) == "application/vc+jwt":
+        return Response(kept.token, mimetype="application/vc+jwt", headers=headers)
+    return Response(json.dumps(kept.document), mimetype="application/vc+ld+json", headers=headers)
 
 
 # -- Open Badges 2.0 hosted verification
@@ -157,5 +172,5 @@ def ob2_assertion(uid: str):
     with services.database().read() as connection:
         award = award_or_404(connection, uid)
     if award.revoked_at:
-        return ob2.revoked(uid, award.revocation_reason), 410
+        return ob2.revoked(uid, reason_label(award.revocation_reason)), 410  # never the private note
     return ob2.assertion(award, _module(award))

@@ -44,22 +44,27 @@ def award_for_pass(connection: Connection, rule: PassportRule, user_id: int, mod
     return awarded
 
 
-def revoke(connection: Connection, uid: str, reason: str, at: datetime) -> bool:
+# The public reasons a revocation may give; anything else goes in the private note.
+REVOCATION_REASONS = ("issued-in-error", "fraud", "holder-request")
+
+
+def revoke(connection: Connection, uid: str, reason: str, note: str | None, by: str | None, at: datetime) -> bool:
     """True when the award was valid until now."""
-    return connection.execute(update(AWARDS).where(AWARDS.c.uid == uid, AWARDS.c.revoked_at.is_(None))
-                              .values(revoked_at=at, revocation_reason=reason)).rowcount == 1
+    return connection.execute(update(AWARDS).where(AWARDS.c.uid == uid, AWARDS.c.revoked_at.is_(None)).values(
+        revoked_at=at, revocation_reason=reason, revocation_note=note, revoked_by=by)).rowcount == 1
 
 
-def reinstate(connection: Connection, uid: str) -> bool:
-    """True when the award was revoked until now."""
-    return connection.execute(update(AWARDS).where(AWARDS.c.uid == uid, AWARDS.c.revoked_at.is_not(None))
-                              .values(revoked_at=None, revocation_reason=None)).rowcount == 1
+def reinstate(connection: Connection, uid: str, note: str | None, by: str | None) -> bool:
+    """True when the award was revoked until now; the note and author of the reinstatement are kept."""
+    return connection.execute(update(AWARDS).where(AWARDS.c.uid == uid, AWARDS.c.revoked_at.is_not(None)).values(
+        revoked_at=None, revocation_reason=None, revocation_note=note, revoked_by=by)).rowcount == 1
 
 
 def restore(connection: Connection, new: NewAward, user_id: int, context_id: int | None, at: datetime) -> None:
     """Replay: the award a statement says was earned, keeping its signed credential and consent if present."""
     values = {"user_id": user_id, "kind": new.kind, "module_id": new.module_id, "context_id": context_id,
-              "awarded_at": at, "revoked_at": None, "revocation_reason": None}
+              "awarded_at": at, "revoked_at": None, "revocation_reason": None, "revocation_note": None,
+              "revoked_by": None}
     statement = dialect_insert(connection, AWARDS).values(uid=new.uid, **values)
     connection.execute(statement.on_conflict_do_update(index_elements=["uid"], set_=values))
 

@@ -82,7 +82,9 @@ class LearningEvent:
     duration: timedelta | None = None  # quiz events: time since the attempt started
     award_uid: str | None = None  # credential events
     award_kind: str | None = None  # credential events: module | passport
-    reason: str | None = None  # revocation
+    reason: str | None = None  # revocation, reinstatement: the public reason
+    note: str | None = None  # revocation, reinstatement: the staff's private note
+    decided_by: str | None = None  # revocation, reinstatement: who ("<issuer>|<sub>" or "cli")
     locale: str = "fr"
     occurred_at: datetime = field(default_factory=utcnow)
 
@@ -138,9 +140,10 @@ class Learning:
         if event.award_uid is None:
             raise ValueError(f"{event.kind.value} needs the award's uid")
         if event.kind is EventKind.CREDENTIAL_REVOKED:
-            changed = awards.revoke(connection, event.award_uid, event.reason or "", event.occurred_at)
+            changed = awards.revoke(connection, event.award_uid, event.reason or "", event.note,
+                                    event.decided_by, event.occurred_at)
         elif event.kind is EventKind.CREDENTIAL_REINSTATED:
-            changed = awards.reinstate(connection, event.award_uid)
+            changed = awards.reinstate(connection, event.award_uid, event.note, event.decided_by)
         else:
             raise ValueError("credentials are earned by passing modules, not recorded directly")
         return [event] if changed else []

@@ -105,6 +105,10 @@ class StatementBuilder:
         result: dict = {"extensions": {vocab.BADGE_ASSERTION: {"@id": self.badges.credential_url(event.award_uid)}}}
         if event.reason:
             result["response"] = event.reason
+        if event.note:
+            result["extensions"][self.base_url + vocab.PRIVATE_NOTE] = event.note
+        if event.decided_by:
+            result["extensions"][self.base_url + vocab.DECIDED_BY] = event.decided_by
         return {
             "id": str(statement_id),
             "actor": {"objectType": "Agent", "account": {"homePage": event.learner.issuer, "name": event.learner.sub}},

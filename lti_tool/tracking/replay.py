@@ -111,7 +111,8 @@ def _event(statement: dict, accounts: Accounts, base_url: str) -> LearningEvent 
 
 def _credential_event(statement: dict, accounts: Accounts, verb: str, base_url: str) -> LearningEvent | None:
     match = ACHIEVEMENT.search(statement["object"].get("id", ""))
-    credential = (((statement.get("result") or {}).get("extensions") or {}).get(vocab.BADGE_ASSERTION) or {})
+    extensions = (statement.get("result") or {}).get("extensions") or {}
+    credential = extensions.get(vocab.BADGE_ASSERTION) or {}
     if match is None or "@id" not in credential:
         return None
     passport = match["achievement"] == awards.PASSPORT
@@ -120,4 +121,5 @@ def _credential_event(statement: dict, accounts: Accounts, verb: str, base_url: 
     return LearningEvent(
         kind=kind, learner=accounts.learner(statement), module_id="" if passport else match["achievement"],
         award_uid=credential["@id"].rsplit("/", 1)[-1], award_kind="passport" if passport else "module",
-        reason=(statement.get("result") or {}).get("response"), occurred_at=parse_time(statement["timestamp"]))
+        reason=(statement.get("result") or {}).get("response"), note=extensions.get(base_url + vocab.PRIVATE_NOTE),
+        decided_by=extensions.get(base_url + vocab.DECIDED_BY), occurred_at=parse_time(statement["timestamp"]))

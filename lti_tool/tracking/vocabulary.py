@@ -36,3 +36,7 @@ REVOKED = "/vocabulary/verbs/revoked"
 REINSTATED = "/vocabulary/verbs/reinstated"
 # The quiz attempt an answer or a score belongs to (context extension, value: the attempt's number)
 ATTEMPT = "/vocabulary/extensions/attempt"
+
+# who revoked or reinstated, and the staff's private note (the LRS is not public; the note never leaves it)
+DECIDED_BY = "/vocabulary/extensions/decided-by"
+PRIVATE_NOTE = "/vocabulary/extensions/private-note"

@@ -38,5 +38,9 @@ def live_passport(live_tool):
     return seed_passport(live_tool)
 
 
-def revoke(app, uid: str, reason: str) -> str:
-    return run(app, badges_cli, "revoke", uid, "--reason", reason)
+def revoke(app, uid: str, reason: str = "fraud", note: str | None = None) -> str:
+    return run(app, badges_cli, "revoke", uid, "--reason", reason, *(("--note", note) if note else ()))
+
+
+def reinstate(app, uid: str, note: str) -> str:
+    return run(app, badges_cli, "reinstate", uid, "--note", note)

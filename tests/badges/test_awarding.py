@@ -46,7 +46,9 @@ def test_module_credentials_then_the_passport_once(app, launched_learner):
     with database(app).sessions() as db:
         passport = db.scalars(select(Award).where(Award.kind == "passport")).one()
         evidence = passport.credential["evidence"]
-        assert len(evidence) == 3 and passport.credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+        assert [e["genre"] for e in evidence] == ["Module"] * 3 + ["TrainingCentre"]
+        assert evidence[-1]["name"] == "lms.example.org"  # no name registered: the platform's host
+        assert passport.credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
         assert passport.credential_jwt.count(".") == 2
 
 

@@ -56,8 +56,8 @@ def test_holder_publishes_and_employer_verifies_an_upload(live_tool, page, scree
     badge.write_bytes(requests.get(live_tool.url + png_href).content)
     page.goto(live_tool.url + "/verify")
     _check(page, screenshot, "verify-form")
-    page.get_by_label("Image du badge (PNG, SVG) ou fichier JSON, 2 Mo au plus").set_input_files(str(badge))
-    page.get_by_role("button", name="Vérifier").click()
+    page.get_by_label("Image du badge (PNG, SVG — Open Badges 3.0 ou 2.0)", exact=False).set_input_files(str(badge))
+    page.get_by_role("button", name="Vérifier ce badge").click()
     page.wait_for_load_state()
     assert "Valide" in page.locator(".verdict").inner_text()
 
@@ -69,13 +69,14 @@ def test_trainer_revokes_and_the_verification_page_says_so(live_tool, page, scre
     page.get_by_role("link", name="Alice Martin").click()  # revocation sits on the learner's detail
     page.wait_for_url("**/trainer/learners/*")
     _check(page, screenshot, "trainer-home-with-badges")
-    first = page.locator("form.revoke").first
-    first.get_by_label("Motif de révocation").fill("Tentative frauduleuse")
-    first.get_by_role("button", name="Révoquer").click()
-    page.wait_for_url("**/trainer/")
-    page.get_by_role("link", name="Alice Martin").click()
-    page.wait_for_url("**/trainer/learners/*")
-    assert "Révoqué" in page.content()
+    page.get_by_role("link", name="Révoquer…").first.click()
+    page.wait_for_url("**/revoke")
+    _check(page, screenshot, "trainer-revocation-confirmation")
+    page.get_by_label("Fraude constatée").check()
+    page.get_by_label("Note privée (jamais publiée, visible des formateurs seulement)").fill("Tentative frauduleuse")
+    page.get_by_role("button", name="Confirmer la révocation").click()
+    page.wait_for_url("**/trainer/learners/*")  # back on the learner's detail, which shows it
+    assert "Révoqué" in page.content() and "Rétablir…" in page.content()
     with live_tool.app.app_context():
         from sqlalchemy import select
 
@@ -86,8 +87,8 @@ def test_trainer_revokes_and_the_verification_page_says_so(live_tool, page, scre
             revoked = db.scalars(select(Award).where(Award.revoked_at.is_not(None))).one()
     visitor = chromium.new_page()
     visitor.goto(f"{live_tool.url}/verify/{revoked.uid}")
-    assert "Révoqué" in visitor.locator(".verdict").inner_text()
-    assert "Tentative frauduleuse" in visitor.content()
+    assert "Révoqué le" in visitor.locator(".verdict").inner_text()
+    assert "Fraude constatée" in visitor.content() and "Tentative frauduleuse" not in visitor.content()
     visitor.screenshot(path=str(ARTIFACTS / "verify-result-revoked.png"), full_page=True)
     visitor.close()
 

@@ -16,8 +16,8 @@ openbadgeslib bundles) plus the issuer's DID document under the bare DID. The
 proof's verification method (``did:web:host#key-1``) is looked up in that DID
 document, which must list it under ``assertionMethod``; the DID document's
 first ``@context`` must be ``https://www.w3.org/ns/did/v1`` (then no DID or
-Multikey context needs serving). ``credentialStatus`` is not checked there:
-status is the Python side's job.
+Multikey context needs serving). ``credentialStatus`` is checked only when
+asked (``status_from``), against the live server's status list.
 """
 from __future__ import annotations
 
@@ -73,18 +73,24 @@ def ensure_installed() -> None:
 
 
 def verify_with_js(credential: dict, documents: dict[str, dict], *,
-                   now: str | None = None) -> dict:
+                   now: str | None = None, status_from: str | None = None) -> dict:
     """Verify *credential*'s Data Integrity proof with Digital Bazaar's
     verifier, serving only *documents* (``{url: json}``) to its loader.
 
     Returns ``{"verified": bool, "errors": [str, ...]}``. *now* (ISO 8601)
-    overrides the clock the validFrom/validUntil checks use. Raises
+    overrides the clock the validFrom/validUntil checks use. With
+    *status_from* (a live server's base URL), ``credentialStatus`` is checked
+    by ``@digitalbazaar/vc-bitstring-status-list``, fetching the status list
+    from that server; the answer's ``status`` says ``checked`` and ``revoked``.
+    Raises
     RuntimeError if node/npm are missing or the script itself crashes.
     """
     ensure_installed()
     payload: dict[str, Any] = {"credential": credential, "documents": documents}
     if now is not None:
         payload["now"] = now
+    if status_from is not None:
+        payload.update(checkStatus=True, fetchFrom=status_from.rstrip("/") + "/")
     proc = subprocess.run(
         [_tool("node"), "verify.mjs"], cwd=JS_DIR,
         input=json.dumps(payload), capture_output=True, text=True,
@@ -99,6 +105,8 @@ def verify_with_js(credential: dict, documents: dict[str, dict], *,
         raise RuntimeError(
             f"node verify.mjs printed no JSON: {proc.stdout!r}\n{proc.stderr}"
         ) from exc
+    if status_from is None:
+        result.pop("status", None)
     return result
 
 

@@ -41,7 +41,8 @@ def _state(app) -> tuple[list, list]:
                      p.best_score, p.attempts, _ms(p.completed_at), _ms(p.passed_at), _ms(p.last_activity_at))
                     for p in db.scalars(select(Progress).order_by(Progress.user_id, Progress.module_id))]
         awards = [(a.uid, a.user_id, a.kind, a.module_id, a.context_id, _ms(a.awarded_at), _ms(a.revoked_at),
-                   a.revocation_reason) for a in db.scalars(select(Award).order_by(Award.uid))]
+                   a.revocation_reason, a.revocation_note, a.revoked_by)
+                  for a in db.scalars(select(Award).order_by(Award.uid))]
     return progress, awards
 
 
@@ -52,7 +53,8 @@ def test_replay_rebuilds_progress_and_awards_equal_to_the_live_state(app, launch
         _learn(app, launched_learner, module, passing=True)
     with database(app).begin() as connection:
         revoked = connection.execute(select(Award.uid).where(Award.module_id == modules[1].id)).scalar_one()
-        assert services.badges(app).revoke(connection, services.learning(app), revoked, "Quiz passé pour autrui")
+        assert services.badges(app).revoke(connection, services.learning(app), revoked, "fraud",
+                                           "Quiz passé pour autrui", "cli")
     progress, awards = _state(app)
     assert {row[3] for row in progress} == {"passed"}
     assert [(a[2], a[3], a[6] is not None) for a in awards if a[0] == revoked] == [("module", modules[1].id, True)]

@@ -8,8 +8,12 @@
 // stdin : one JSON object
 //         {"credential": {...},            // the secured VC (with its proof)
 //          "documents": {"<url>": <json>}, // everything the loader may serve
-//          "now": "2030-01-01T00:00:00Z"}  // optional: clock for validFrom/Until
-// stdout: one JSON object {"verified": true|false, "errors": ["..."]}
+//          "now": "2030-01-01T00:00:00Z",  // optional: clock for validFrom/Until
+//          "checkStatus": true,            // optional: check credentialStatus
+//          "fetchFrom": "http://127.0.0.1:PORT/"}  // optional: URLs under this
+//                                          // prefix are fetched (the status list)
+// stdout: one JSON object {"verified": true|false, "errors": ["..."],
+//         "status": {"checked": bool, "revoked": bool}}
 // exit  : 0 whenever a verdict was reached (verified or not); non-zero only
 //         when this script itself crashes (bad input, missing modules, ...).
 //
@@ -19,13 +23,19 @@
 // `did:web:host#key-1` that is not itself a key of `documents` is looked up in
 // the DID document given under `did:web:host`.
 //
-// credentialStatus is NOT checked here: the Python side checks status lists.
-// @digitalbazaar/vc refuses a credential carrying credentialStatus unless a
-// `checkStatus` function is given, so a stub that accepts is passed.
+// With "checkStatus", credentialStatus is checked by Digital Bazaar's
+// @digitalbazaar/vc-bitstring-status-list (as the DCC Learner Credential
+// Wallet and VerifierPlus do): the status list credential is fetched from the
+// live server under "fetchFrom", its Data Integrity proof verified, and the
+// credential's bit read; a set bit (revoked) fails the verification. Without
+// it, a stub that accepts is passed (@digitalbazaar/vc refuses a credential
+// carrying credentialStatus unless a `checkStatus` function is given).
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
+import {checkStatus as checkBitstringStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 async function readStdin() {
   const chunks = [];
@@ -61,11 +71,19 @@ function findVerificationMethod(didDocument, did, vmId) {
   return undefined;
 }
 
-function makeDocumentLoader(documents, missing) {
+function makeDocumentLoader(documents, missing, fetchFrom) {
   return async function documentLoader(url) {
     let document;
     if(Object.prototype.hasOwnProperty.call(documents, url)) {
       document = documents[url];
+    } else if(fetchFrom && typeof url === 'string' && url.startsWith(fetchFrom)) {
+      const response = await fetch(url, {
+        headers: {accept: 'application/vc+ld+json, application/ld+json'}
+      });
+      if(!response.ok) {
+        throw new Error(`fetching "${url}" answered HTTP ${response.status}`);
+      }
+      document = JSON.parse(await response.text());
     } else if(typeof url === 'string' && url.startsWith('did:') &&
       url.includes('#')) {
       const did = url.slice(0, url.indexOf('#'));
@@ -145,7 +163,7 @@ async function main() {
   if(!input || typeof input !== 'object' || Array.isArray(input)) {
     throw new TypeError('stdin must be a JSON object');
   }
-  const {credential, documents = {}, now} = input;
+  const {credential, documents = {}, now, fetchFrom} = input;
   if(!credential || typeof credential !== 'object') {
     throw new TypeError('"credential" must be a JSON object');
   }
@@ -155,12 +173,25 @@ async function main() {
 
   const missing = [];
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  const documentLoader = makeDocumentLoader(documents, missing, fetchFrom);
+  const status = {checked: false, revoked: false};
   const options = {
     credential,
     suite,
-    documentLoader: makeDocumentLoader(documents, missing),
-    // status is the Python side's job (see the header comment)
-    checkStatus: async () => ({verified: true})
+    documentLoader,
+    checkStatus: input.checkStatus ? async ({credential}) => {
+      const result = await checkBitstringStatus({
+        credential, documentLoader, suite,
+        verifyBitstringStatusListCredential: true, verifyMatchingIssuers: true
+      });
+      status.checked = result.verified === true;
+      status.revoked = (result.results ?? []).some(r => r.status === true);
+      if(result.verified && status.revoked) {
+        return {verified: false, error: new Error('the credential is revoked ' +
+          '(its bit is set in the BitstringStatusList)')};
+      }
+      return result;
+    } : async () => ({verified: true})
   };
   if(now !== undefined) {
     options.now = now;
@@ -186,7 +217,8 @@ async function main() {
   process.stdout.write(JSON.stringify({
     verified,
     // on success this holds only loader misses the libraries tolerated
-    errors: [...errors]
+    errors: [...errors],
+    status
   }) + '\n');
 }
 
