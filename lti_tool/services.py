@@ -49,6 +49,7 @@ class Services:
     verifier: Verifier
     offers: OfferCatalogue
     demo_platform_key: Any = None  # loaded on the demo LMS's first use
+    demo_registration_token: str | None = None  # while the demo LMS registers the tool
 
 
 def install(app: Flask) -> Services:

@@ -24,6 +24,7 @@ from .accounts import CLIENT_ID, COURSE, DEPLOYMENT_ID, LIS, USERS, issuer, regi
 __all__ = ["COURSE", "USERS", "bp", "issuer", "register_demo_platform"]
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 
 class _PlatformKey:
     """The demo platform's RSA key, generated once under instance/ and parsed once per process."""
@@ -165,6 +166,35 @@ def auth():
 @bp.get("/jwks")
 def jwks():
     return {"keys": [platform_key().jwk]}
+
+
+@bp.get("/.well-known/openid-configuration")
+def openid_configuration():
+    """The platform's OpenID configuration, read by the tool during dynamic registration."""
+    base = current_app.config["BASE_URL"]
+    return {
+        "issuer": issuer(current_app), "authorization_endpoint": base + "/demo/auth",
+        "token_endpoint": base + "/demo/token", "jwks_uri": base + "/demo/jwks",
+        "registration_endpoint": base + "/demo/registrations",
+        "scopes_supported": ["openid"], "response_types_supported": ["id_token"],
+        "id_token_signing_alg_values_supported": ["RS256"], "claims_supported": ["sub", "iss", "name", "email"],
+        "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+            "product_family_code": "passeport-demo", "version": "1",
+            "messages_supported": [{"type": "LtiResourceLinkRequest"}]},
+    }
+
+
+@bp.post("/registrations")
+def registrations():
+    """Dynamic registration endpoint: accepts the tool's client registration with the current token."""
+    expected = services.services().demo_registration_token
+    if not expected or request.headers.get("Authorization") != f"Bearer {expected}":
+        return {"error": "invalid_token"}, 401
+    posted = request.get_json(silent=True)
+    if not isinstance(posted, dict) or posted.get("redirect_uris") != [current_app.config["BASE_URL"] + "/lti/launch"]:
+        return {"error": "invalid_redirect_uri"}, 400
+    tool = dict(posted.get(TOOL_CONFIGURATION) or {}, deployment_id=DEPLOYMENT_ID)
+    return {**posted, "client_id": CLIENT_ID, TOOL_CONFIGURATION: tool}
 
 
 @bp.post("/token")

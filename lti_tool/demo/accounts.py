@@ -1,6 +1,7 @@
 """The demo LMS's registration with the tool, its course and its two people."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from flask import Flask
@@ -34,7 +35,14 @@ def issuer(app: Flask) -> str:
 
 
 def register_demo_platform(app: Flask) -> None:
-    """Register the demo LMS with the tool (idempotent), as an administrator would by CLI."""
+    """Register the demo LMS with the tool (idempotent) by LTI Dynamic Registration, the administrators' path.
+
+    Without the demo LMS mounted (``passeport demo seed`` with the demo off) nothing could answer the
+    registration, so the same settings are stored directly, as an administrator would by CLI.
+    """
+    if "demo" in app.blueprints:
+        register_by_dynamic_registration(app)
+        return
     base = app.config["BASE_URL"]
     with services.database(app).session() as db:
         register_platform(db, PlatformSettings(
@@ -42,3 +50,20 @@ def register_demo_platform(app: Flask) -> None:
             auth_token_url=base + "/demo/token", jwks_url=base + "/demo/jwks",
             deployment_ids=(DEPLOYMENT_ID,), name="Demo LMS",
         ))
+
+
+def register_by_dynamic_registration(app: Flask) -> None:
+    """Open the tool's /lti/register as an LMS administrator's browser would, with a fresh registration token."""
+    from .inprocess import AppTransport
+
+    base = app.config["BASE_URL"]
+    running = services.services(app)
+    running.demo_registration_token = secrets.token_urlsafe(24)
+    running.platform_keys.http.mount(base + "/demo/", AppTransport(app))
+    page = app.test_client().get("/lti/register", base_url=base, query_string={
+        "openid_configuration": base + "/demo/.well-known/openid-configuration",
+        "registration_token": running.demo_registration_token})
+    running.demo_registration_token = None  # single use
+    if page.status_code != 200:
+        raise RuntimeError(f"the demo LMS could not register the tool (HTTP {page.status_code}): "
+                           + " ".join(page.get_data(as_text=True).split())[:600])

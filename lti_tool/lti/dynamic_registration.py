@@ -124,7 +124,7 @@ def discover(http: requests.Session, configuration_url: str, token: str | None,
             f"« {configuration_url} » : inscription refusée.",
             f"The advertised issuer '{values['issuer']}' does not share the configuration address's origin "
             f"'{configuration_url}': registration refused.", 502)
-    platform = body.get(PLATFORM_CONFIGURATION) if isinstance(body.get(PLATFORM_CONFIGURATION), dict) else {}
+    platform = _object(body, PLATFORM_CONFIGURATION)
     return PlatformConfiguration(**values, product_family=platform.get("product_family_code"))
 
 
@@ -139,7 +139,7 @@ def register(http: requests.Session, platform: PlatformConfiguration, token: str
         raise RegistrationFailed(
             "no_client_id", "La plateforme a accepté l'inscription sans renvoyer d'identifiant client (client_id).",
             "The platform accepted the registration but returned no client_id.", 502)
-    tool = body.get(TOOL_CONFIGURATION) if isinstance(body.get(TOOL_CONFIGURATION), dict) else {}
+    tool = _object(body, TOOL_CONFIGURATION)
     deployment = tool.get("deployment_id")
     return ClientRegistration(str(client_id), str(deployment) if deployment not in (None, "") else None)
 
@@ -176,6 +176,11 @@ def _json(response: requests.Response, url: str, what: str) -> dict:
             "not_json", f"La réponse de la plateforme ({what}, {url}) n'est pas un objet JSON.",
             f"The platform's answer ({what}, {url}) is not a JSON object.", 502)
     return body
+
+
+def _object(body: dict, key: str) -> dict:
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _excerpt(response: requests.Response) -> str:

@@ -98,3 +98,14 @@ def test_bad_or_unreachable_configuration_is_a_clear_page(tool, query, code):
     page = tool.get(tool.url + "/lti/register" + query)
     assert 400 <= page.status_code < 600 and page.status_code != 500
     assert f"<code>{code}</code>" in page.text
+
+
+def test_demo_lms_registers_itself_by_dynamic_registration(tool):
+    with database(tool.app).sessions() as db:
+        demo = db.scalars(select(Platform).where(Platform.issuer == tool.url + "/demo")).one()
+        assert (demo.client_id, [d.deployment_id for d in demo.deployments], demo.name) == (
+            "passeport-demo", ["demo-deployment-1"], "passeport-demo")
+    # the token was single use: a second registration with no or another token is refused by the demo LMS
+    refused = tool.post(tool.url + "/demo/registrations", json={"redirect_uris": [tool.url + "/lti/launch"]},
+                        headers={"Authorization": "Bearer guessed"})
+    assert refused.status_code == 401
