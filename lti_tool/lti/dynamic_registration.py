@@ -64,9 +64,24 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def tool_registration(base_url: str, logo_path: str = "/static/passeport-icon.svg") -> dict:
+def icon_url(base_url: str) -> str:
+    return base_url + "/static/passeport-icon.svg"
+
+
+def deep_linking_supported(endpoints) -> bool:
+    """Deep linking is advertised only once a view answers LtiDeepLinkingRequest (an endpoint named for it)."""
+    return any("deep_link" in endpoint for endpoint in endpoints)
+
+
+def tool_registration(base_url: str, deep_linking: bool) -> dict:
     """The client registration Passeport posts: OpenID Connect fields plus the LTI tool configuration."""
     launch = base_url + "/lti/launch"
+    messages = [{"type": "LtiResourceLinkRequest", "target_link_uri": launch,
+                 "label": "Passeport", "label#en": "Passport", "placements": ["course_navigation"]}]
+    if deep_linking:
+        messages.append({"type": "LtiDeepLinkingRequest", "target_link_uri": launch,
+                         "label": "Ajouter un module Passeport", "label#en": "Add a Passport module",
+                         "placements": ["ContentArea", "assignment_selection", "link_selection"]})
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -77,7 +92,7 @@ def tool_registration(base_url: str, logo_path: str = "/static/passeport-icon.sv
         "client_name#fr": NAME["fr"],
         "client_name#en": NAME["en"],
         "jwks_uri": base_url + "/.well-known/jwks.json",
-        "logo_uri": base_url + logo_path,
+        "logo_uri": icon_url(base_url),
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(SCOPES),
         TOOL_CONFIGURATION: {
@@ -86,14 +101,7 @@ def tool_registration(base_url: str, logo_path: str = "/static/passeport-icon.sv
             "description#en": DESCRIPTION["en"],
             "target_link_uri": launch,
             "claims": list(CLAIMS),
-            "messages": [
-                {"type": "LtiResourceLinkRequest", "target_link_uri": launch,
-                 "label": "Passeport", "label#en": "Passport",
-                 "placements": ["course_navigation"]},
-                {"type": "LtiDeepLinkingRequest", "target_link_uri": launch,
-                 "label": "Ajouter un module Passeport", "label#en": "Add a Passport module",
-                 "placements": ["ContentArea", "assignment_selection", "link_selection"]},
-            ],
+            "messages": messages,
         },
     }
 
@@ -186,3 +194,32 @@ def _object(body: dict, key: str) -> dict:
 def _excerpt(response: requests.Response) -> str:
     text = " ".join(response.text.split())
     return text[:200] or "(réponse vide / empty answer)"
+
+
+def canvas_configuration(base_url: str, deep_linking: bool) -> dict:
+    """Canvas's JSON configuration for a developer key's "Enter URL" method."""
+    launch = base_url + "/lti/launch"
+    placements = [{"placement": "course_navigation", "message_type": "LtiResourceLinkRequest",
+                   "target_link_uri": launch, "text": NAME["fr"], "icon_url": icon_url(base_url),
+                   "default": "enabled", "windowTarget": "_blank"}]
+    if deep_linking:
+        placements += [{"placement": placement, "message_type": "LtiDeepLinkingRequest",
+                        "target_link_uri": launch, "text": "Ajouter un module Passeport",
+                        "icon_url": icon_url(base_url)}
+                       for placement in ("assignment_selection", "link_selection")]
+    return {
+        "title": NAME["fr"],
+        "description": f"{DESCRIPTION['fr']} / {DESCRIPTION['en']}",
+        "oidc_initiation_url": base_url + "/lti/login",
+        "target_link_uri": launch,
+        "public_jwk_url": base_url + "/.well-known/jwks.json",
+        "scopes": list(SCOPES),
+        "extensions": [{
+            "platform": "canvas.instructure.com",
+            "domain": urlsplit(base_url).netloc,
+            "tool_id": "passeport",
+            "privacy_level": "public",
+            "settings": {"text": NAME["fr"], "icon_url": icon_url(base_url), "placements": placements},
+        }],
+        "custom_fields": {},
+    }

@@ -11,7 +11,14 @@ from flask import Blueprint, current_app, render_template, request
 
 from .. import services
 from ..domain.registrations import PlatformSettings, RegistrationError, register_platform
-from .dynamic_registration import RegistrationFailed, discover, register, tool_registration
+from .dynamic_registration import (
+    RegistrationFailed,
+    canvas_configuration,
+    deep_linking_supported,
+    discover,
+    register,
+    tool_registration,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("lti_registration", __name__)
@@ -37,7 +44,8 @@ def dynamic_registration():
     timeout = current_app.config["HTTP_TIMEOUT"]
     http = services.platform_keys().http
     platform = discover(http, configuration_url, token, timeout)
-    client = register(http, platform, token, tool_registration(current_app.config["BASE_URL"]), timeout)
+    document = tool_registration(current_app.config["BASE_URL"], deep_linking_supported(current_app.view_functions))
+    client = register(http, platform, token, document, timeout)
     if client.deployment_id is None:
         raise RegistrationFailed(
             "no_deployment",
@@ -59,3 +67,9 @@ def dynamic_registration():
     log.info("registered %s (client %s, deployment %s) by dynamic registration",
              platform.issuer, client.client_id, client.deployment_id)
     return render_template("lti_registered.html", settings=settings)
+
+
+@bp.get("/lti/canvas.json")
+def canvas_json():
+    """Canvas developer key, method "Enter URL": this address."""
+    return canvas_configuration(current_app.config["BASE_URL"], deep_linking_supported(current_app.view_functions))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
@@ -13,6 +14,7 @@ from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role
 from ..player.resume import resume_url
 from ..web_session import remember_launch
+from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered
 from .tool_keys import public_jwks
 from .launch import PasseportMessageLaunch
@@ -108,15 +110,21 @@ def jwks():
 
 @bp.get("/lti/config")
 def config():
-    """What an LMS administrator pastes into a manual LTI 1.3 registration."""
+    """Everything an LMS administrator needs: automatic registration, or every value for a manual one."""
     base = current_app.config["BASE_URL"]
     return render_template(
         "lti_config.html",
+        name=NAME, description=DESCRIPTION, icon_url=icon_url(base), https=base.startswith("https://"),
+        deep_linking=deep_linking_supported(current_app.view_functions),
+        modules=services.catalogue().modules,
         settings={
+            "register_url": base + "/lti/register",
+            "canvas_url": base + "/lti/canvas.json",
             "tool_url": base + "/lti/launch",
             "login_url": base + "/lti/login",
             "redirect_uri": base + "/lti/launch",
             "jwks_url": base + "/.well-known/jwks.json",
-            "deep_linking_url": base + "/lti/launch",
+            "domain": urlsplit(base).netloc,
         },
+        scopes=SCOPES,
     )
