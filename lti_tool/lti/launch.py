@@ -141,12 +141,14 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).", "The token has no issuer (iss).")
         platforms = self._tool_config.platforms_for(iss)
         if not platforms:
+            client = body.get("azp") or (body.get("aud") if isinstance(body.get("aud"), str) else None) or "CLIENT_ID"
+            deployment = body.get(CLAIM + "deployment_id") or "DEPLOYMENT_ID"
             raise not_registered(
                 "unknown_issuer",
                 f"La plateforme « {iss} » n'est pas enregistrée dans Passeport.",
                 f"Platform '{iss}' is not registered with Passeport.",
-                f"passeport platform add --issuer {iss} --client-id CLIENT_ID --auth-login-url URL "
-                "--auth-token-url URL --jwks-url URL --deployment-id DEPLOYMENT_ID",
+                f"passeport platform add --issuer {iss} --client-id {client} --auth-login-url URL "
+                f"--auth-token-url URL --jwks-url URL --deployment-id {deployment}",
             )
         audiences = body.get("aud")
         audiences = audiences if isinstance(audiences, list) else [audiences]

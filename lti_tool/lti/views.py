@@ -53,12 +53,13 @@ def login():
     tool_conf = _tool_conf()
     if tool_conf.platform(iss, params.get("client_id")) is None:
         client = params.get("client_id") or "CLIENT_ID"
+        deployment = params.get("lti_deployment_id") or "DEPLOYMENT_ID"
         raise not_registered(
             "unknown_issuer",
             f"La plateforme « {iss} » (client « {client} ») n'est pas enregistrée dans Passeport.",
             f"Platform '{iss}' (client '{client}') is not registered with Passeport.",
             f"passeport platform add --issuer {iss} --client-id {client} --auth-login-url URL "
-            "--auth-token-url URL --jwks-url URL --deployment-id DEPLOYMENT_ID",
+            f"--auth-token-url URL --jwks-url URL --deployment-id {deployment}",
         )
     flask_request = FlaskRequest()
     oidc = FlaskOIDCLogin(

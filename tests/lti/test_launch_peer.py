@@ -70,7 +70,8 @@ REFUSALS = [
     ("unknown_kid", 401, "unknown_kid", "kid-the-platform-never-published"),
     ("wrong_aud", 401, "wrong_audience", "another-tool"),
     ("expired", 401, "expired", "expir"),
-    ("unknown_issuer", 403, "unknown_issuer", "passeport platform add --issuer https://unknown-lms.example.org"),
+    ("unknown_issuer", 403, "unknown_issuer", "passeport platform add --issuer https://unknown-lms.example.org "
+                                              "--client-id peer-client-42"),
     ("unknown_deployment", 403, "unknown_deployment", "--deployment-id not-registered"),
     ("missing_resource_link", 400, "missing_claim", "resource_link"),
     ("missing_sub", 400, "missing_claim", "sub"),
@@ -120,10 +121,11 @@ def test_missing_or_foreign_state_is_refused(live_tool, peer, state, code):
 
 def test_login_from_unregistered_issuer_names_the_command_to_run(live_tool):
     response = requests.get(live_tool.url + "/lti/login", params={
-        "iss": "https://moodle.example.fr", "login_hint": "42", "client_id": "abc",
+        "iss": "https://moodle.example.fr", "login_hint": "42", "client_id": "abc", "lti_deployment_id": "7",
         "target_link_uri": live_tool.url + "/lti/launch"})
     assert response.status_code == 403
     assert "passeport platform add --issuer https://moodle.example.fr --client-id abc" in response.text
+    assert "--deployment-id 7" in response.text  # Moodle sends lti_deployment_id with the login
 
 
 def test_login_without_issuer_is_a_clear_400(live_tool):
