@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .badges.views import bp as badges_bp
     from .dashboards import bp as dashboards_bp
     from .home import bp as home_bp
+    from .lti.admin_views import bp as lti_admin_bp
     from .lti.registration_views import bp as lti_registration_bp
     from .lti.views import bp as lti_bp
     from .player import bp as player_bp
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(lti_registration_bp)
+    app.register_blueprint(lti_admin_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(lrs_blueprint(installed.lrs))

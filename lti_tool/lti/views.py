@@ -11,9 +11,10 @@ from pylti1p3.exception import OIDCException
 from .. import services
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.people import LaunchFacts, save_launch
-from ..domain.roles import Role
+from ..domain.roles import Role, is_platform_administrator
 from ..player.resume import resume_url
 from ..web_session import remember_launch
+from .admin_views import grant_admin
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered
 from .tool_keys import public_jwks
@@ -98,6 +99,9 @@ def launch():
                                                          module_id=module.id, locale=locale))
         learner_lands_on = resume_url(db, learner.user_id, module) if module else url_for("player.catalogue")
     remember_launch(learner, lti.role, lti.launch_id, locale)
+    if is_platform_administrator(lti.roles):
+        grant_admin("launch")
+        return redirect(url_for("lti_admin.platforms"), 303)
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
     return redirect(learner_lands_on, 303)
