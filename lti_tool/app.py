@@ -11,6 +11,7 @@ from xapi.forwarding import save_endpoint
 from xapi.http import create_blueprint as lrs_blueprint
 
 from . import config as configuration
+from . import launch_session
 from .services import database, install, services
 from .web_session import csrf_token, locale
 
@@ -46,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         app.register_blueprint(demo_bp)
 
+    launch_session.install(app)
     Babel(app, locale_selector=locale, default_locale="fr", default_domain="messages")
     app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
     _register_error_pages(app)

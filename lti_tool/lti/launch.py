@@ -16,6 +16,7 @@ from pylti1p3.exception import LtiException
 from sqlalchemy.engine import Connection
 
 from ..domain.roles import Role, classify
+from .cookieless import PendingLogin, binding_matches, pending_login
 from .errors import bad_request, not_registered, unauthorized
 from .platform_keys import PlatformKeyCache
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
@@ -63,6 +64,14 @@ class Launch:
         return parts[-1] if len(parts) >= 2 and parts[-2] == "modules" else None
 
 
+class StateNotInCookie(Exception):
+    """The state is one this tool issued, but no cookie carries it here: the browser blocks the tool's cookies."""
+
+    def __init__(self, state: str, pending: PendingLogin):
+        super().__init__(state)
+        self.state, self.pending = state, pending
+
+
 class PasseportMessageLaunch(FlaskMessageLaunch):
     def __init__(self, tool_conf: DatabaseToolConf, storage: DatabaseLaunchDataStorage, keys: PlatformKeyCache):
         request = FlaskRequest()
@@ -76,6 +85,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
         )
         self.platform_keys = keys
         self.platform = None
+        self.state_from_storage = False
 
     def validate(self):
         """pylti1p3's checks, read-only; the nonce is consumed by ``commit`` in the launch's transaction."""
@@ -112,15 +122,22 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "Le paramètre « state » manque : relancez l'activité depuis votre plateforme.",
                 "The 'state' parameter is missing: launch the activity again from your platform.",
             )
-        if self._cookie_service.get_cookie(state) != state:
-            raise unauthorized(
-                "invalid_state",
-                "Le paramètre « state » ne correspond à aucune connexion ouverte dans ce navigateur "
-                "(lien expiré, ou cookies bloqués) : relancez l'activité depuis votre plateforme.",
-                "The 'state' parameter matches no login started in this browser "
-                "(expired, or cookies blocked): launch the activity again from your platform.",
-            )
-        return self
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        pending = pending_login(self._session_service.data_storage, state)
+        sent = self._get_request_param("lti_storage_binding")
+        if pending is not None and binding_matches(pending, sent):
+            self.state_from_storage = True
+            return self
+        if pending is not None and not sent:
+            raise StateNotInCookie(state, pending)
+        raise unauthorized(
+            "invalid_state",
+            "Le paramètre « state » ne correspond à aucune connexion ouverte dans ce navigateur "
+            "(lien expiré, ou cookies bloqués) : relancez l'activité depuis votre plateforme.",
+            "The 'state' parameter matches no login started in this browser "
+            "(expired, or cookies blocked): launch the activity again from your platform.",
+        )
 
     def validate_jwt_format(self):
         if not self._get_request_param("id_token"):

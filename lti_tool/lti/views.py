@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import OIDCException
 
-from .. import services
+from .. import launch_session, services
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role, is_platform_administrator
 from ..player.resume import resume_url
 from ..web_session import remember_launch
 from .admin_views import grant_admin
+from .cookieless import remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered
 from .tool_keys import public_jwks
-from .launch import PasseportMessageLaunch
+from .launch import PasseportMessageLaunch, StateNotInCookie
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .toolconf import DatabaseToolConf
 
@@ -71,9 +72,26 @@ def login():
         launch_data_storage=DatabaseLaunchDataStorage(services.database()),
     )
     try:
-        return oidc.redirect(launch_url())
+        auth_url = oidc._prepare_redirect_url(launch_url())  # pylti1p3: validates, sets the state cookie and nonce
     except OIDCException as error:
         raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.", f"Login refused: {error}.") from error
+    state = parse_qs(urlsplit(auth_url).query)["state"][0]
+    target = params.get("lti_storage_target")
+    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, bool(target))
+    if pending.binding:
+        platform = tool_conf.platform(iss, params.get("client_id"))
+        response = make_response(render_template(
+            "lti_storage.html", mode="put", target=target, origin=_origin(platform.auth_login_url) if platform else "",
+            key=storage_key(state), value=pending.binding, next_url=auth_url))
+    else:
+        response = redirect(auth_url)
+    oidc._cookie_service.update_response(response)  # the state cookie (partitioned over HTTPS)
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @bp.post("/lti/launch")
@@ -83,7 +101,10 @@ def launch():
         DatabaseLaunchDataStorage(services.database()),
         services.platform_keys(),
     )
-    message.validate()
+    try:
+        message.validate()
+    except StateNotInCookie as missing:
+        return _launch_without_cookie(missing)
     lti = message.to_launch()
     module = services.catalogue().resolve(lti.requested_module())
     with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
@@ -99,12 +120,26 @@ def launch():
                                                          module_id=module.id, locale=locale))
         learner_lands_on = resume_url(db, learner.user_id, module) if module else url_for("player.catalogue")
     remember_launch(learner, lti.role, lti.launch_id, locale)
+    if message.state_from_storage:  # no cookie comes back to this frame: its pages carry a session token
+        launch_session.start(current_app, lti.launch_id, dict(session))
     if is_platform_administrator(lti.roles):
         grant_admin("launch")
         return redirect(url_for("lti_admin.platforms"), 303)
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
-    return redirect(learner_lands_on, 303)
+    return redirect(launch_session.carry(learner_lands_on), 303)
+
+
+def _launch_without_cookie(missing: StateNotInCookie):
+    """Read the state's binding back from the platform's frame, or offer a new tab."""
+    pending = missing.pending
+    if pending.binding and not request.form.get("lti_storage_checked"):
+        platform = _tool_conf().platform(pending.parameters.get("iss") or "", pending.parameters.get("client_id"))
+        return render_template(
+            "lti_storage.html", mode="get", target=request.form.get("lti_storage_target") or "_parent",
+            origin=_origin(platform.auth_login_url) if platform else "", key=storage_key(missing.state),
+            form={"id_token": request.form.get("id_token", ""), "state": missing.state}, next_url=launch_url())
+    return render_template("lti_new_tab.html", url=pending.new_tab_login_url(current_app.config["BASE_URL"] + "/lti/login"))
 
 
 @bp.get("/.well-known/jwks.json")
