@@ -49,4 +49,6 @@ def pending_login(storage: DatabaseLaunchDataStorage, state: str) -> PendingLogi
 
 
 def binding_matches(pending: PendingLogin, sent: str | None) -> bool:
-    return bool(pending.binding and sent) and hmac.compare_digest(pending.binding, sent)  # type: ignore[arg-type]
+    if not pending.binding or not sent:
+        return False
+    return hmac.compare_digest(pending.binding, sent)

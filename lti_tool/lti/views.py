@@ -84,7 +84,7 @@ def login():
             "lti_storage.html", mode="put", target=target, origin=_origin(platform.auth_login_url) if platform else "",
             key=storage_key(state), value=pending.binding, next_url=auth_url))
     else:
-        response = redirect(auth_url)
+        response = make_response(redirect(auth_url))
     oidc._cookie_service.update_response(response)  # the state cookie (partitioned over HTTPS)
     return response
 
