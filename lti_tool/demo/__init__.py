@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -106,7 +107,12 @@ class _DemoLogin(OIDCLoginAbstract):
     def set_lti_message_hint(self, **kwargs) -> None:
         self._lti_message_hint = kwargs["hint"]
 
+    storage_target: str | None = None
+
     def get_redirect(self, url: str):
+        """In an iframe with postMessage storage on, the tool is told which frame keeps its data."""
+        if self.storage_target:
+            url += ("&" if "?" in url else "?") + urlencode({"lti_storage_target": self.storage_target})
         return redirect(url)
 
 
@@ -121,8 +127,14 @@ def _config() -> _DemoPlatformConfig:
 
 @bp.get("/")
 def course():
+    """The course page; ``container`` (iframe or window) and ``storage`` (postMessage storage on/off) as an LMS
+    administrator would set them."""
     catalogue = services.catalogue()
-    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS)
+    container = "window" if request.args.get("container") == "window" else "iframe"
+    storage = "off" if request.args.get("storage") == "off" else "on"
+    base = urlsplit(current_app.config["BASE_URL"])
+    return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS,
+                           container=container, storage=storage, tool_origin=f"{base.scheme}://{base.netloc}")
 
 
 @bp.post("/start")
@@ -133,8 +145,10 @@ def start():
     locale = request.form.get("locale", "fr")
     if user is None or module is None or locale not in ("fr", "en"):
         abort(400, description="Unknown demo user, module or language. / Utilisateur, module ou langue inconnus.")
+    container = request.form.get("container", "window")
     login = _DemoLogin(_FlaskRequest(request), _config())
-    login.set_lti_message_hint(hint=f"{module.folder}|{locale}")
+    login.set_lti_message_hint(hint=f"{module.folder}|{locale}|{'iframe' if container == 'iframe' else 'window'}")
+    login.storage_target = "_parent" if container == "iframe" and request.form.get("storage") == "on" else None
     return login.initiate_login(user.key)
 
 
@@ -143,7 +157,7 @@ def auth():
     """OIDC authorisation endpoint: answers the tool's login redirect with a signed id_token."""
     params = request.values
     user = USERS.get(params.get("login_hint", ""))
-    folder, _, locale = (params.get("lti_message_hint") or "").partition("|")
+    folder, locale, container = ((params.get("lti_message_hint") or "").split("|") + ["", "", ""])[:3]
     module = services.catalogue().resolve(folder)
     if user is None or module is None:
         abort(400, description="Unknown login_hint or lti_message_hint. / Indications de connexion inconnues.")
@@ -156,7 +170,8 @@ def auth():
                                      COURSE["title"], COURSE["label"])
     message.set_custom_parameters_claim({"module": module.folder})
     message.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
-        "document_target": "window", "return_url": current_app.config["BASE_URL"] + "/demo/", "locale": locale or "fr"}})
+        "document_target": "iframe" if container == "iframe" else "window",
+        "return_url": current_app.config["DEMO_URL"] + "/demo/", "locale": locale or "fr"}})
     try:
         return message.lti_launch()
     except Exception as error:  # lti1p3platform signals bad preflight responses with bare exceptions
@@ -171,7 +186,7 @@ def jwks():
 @bp.get("/.well-known/openid-configuration")
 def openid_configuration():
     """The platform's OpenID configuration, read by the tool during dynamic registration."""
-    base = current_app.config["BASE_URL"]
+    base = current_app.config["DEMO_URL"]
     return {
         "issuer": issuer(current_app), "authorization_endpoint": base + "/demo/auth",
         "token_endpoint": base + "/demo/token", "jwks_uri": base + "/demo/jwks",

@@ -31,7 +31,7 @@ USERS = {
 
 
 def issuer(app: Flask) -> str:
-    return app.config["BASE_URL"] + "/demo"
+    return app.config["DEMO_URL"] + "/demo"
 
 
 def register_demo_platform(app: Flask) -> None:
@@ -43,7 +43,7 @@ def register_demo_platform(app: Flask) -> None:
     if "demo" in app.blueprints:
         register_by_dynamic_registration(app)
         return
-    base = app.config["BASE_URL"]
+    base = app.config["DEMO_URL"]
     with services.database(app).session() as db:
         register_platform(db, PlatformSettings(
             issuer=issuer(app), client_id=CLIENT_ID, auth_login_url=base + "/demo/auth",
@@ -56,12 +56,12 @@ def register_by_dynamic_registration(app: Flask) -> None:
     """Open the tool's /lti/register as an LMS administrator's browser would, with a fresh registration token."""
     from .inprocess import AppTransport
 
-    base = app.config["BASE_URL"]
+    demo = app.config["DEMO_URL"]
     running = services.services(app)
     running.demo_registration_token = secrets.token_urlsafe(24)
-    running.platform_keys.http.mount(base + "/demo/", AppTransport(app))
-    page = app.test_client().get("/lti/register", base_url=base, query_string={
-        "openid_configuration": base + "/demo/.well-known/openid-configuration",
+    running.platform_keys.http.mount(demo + "/demo/", AppTransport(app))
+    page = app.test_client().get("/lti/register", base_url=app.config["BASE_URL"], query_string={
+        "openid_configuration": demo + "/demo/.well-known/openid-configuration",
         "registration_token": running.demo_registration_token})
     running.demo_registration_token = None  # single use
     if page.status_code != 200:

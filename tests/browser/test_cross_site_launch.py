@@ -1,0 +1,94 @@
+"""Cross-site launches in Chromium with third-party cookies blocked: the demo LMS on 127.0.0.1 embeds the tool,
+served as ``localhost`` (another site), in an iframe.
+
+In the iframe the tool is a third party: Chromium (``--test-third-party-cookie-phaseout``) refuses its cookies, and
+the tool's HTTP cookies (SameSite=Lax) would not flow to a cross-site frame anyway. The launch completes through LTI
+postMessage storage and the learner reads a section and submits the quiz through the session token; without
+storage, the new-tab page completes the launch top-level.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import ARGS, ARTIFACTS, CHROMIUM, axe_violations
+from tests.peers.http import LiveServer, free_port
+
+pytestmark = pytest.mark.browser
+MODULE = "Vendre sur Internet"
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path):
+    return f"sqlite:///{tmp_path / 'passeport.db'}"
+
+
+@pytest.fixture
+def cross_site(make_app):
+    """One server; the tool is http://localhost:PORT, the demo LMS http://127.0.0.1:PORT (two sites)."""
+    port = free_port()
+    app = make_app(f"http://localhost:{port}", demo=True)
+    app.config["DEMO_URL"] = f"http://127.0.0.1:{port}"
+    from lti_tool.demo import register_demo_platform
+
+    register_demo_platform(app)  # again, now with the demo LMS on its own site
+    with LiveServer(app, port) as server:
+        server.app, server.lms = app, f"http://127.0.0.1:{port}"
+        yield server
+
+
+@pytest.fixture
+def blocked_page():
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*ARGS, "--test-third-party-cookie-phaseout"])
+        context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _launch_alice(page, lms: str, query: str):
+    page.goto(f"{lms}/demo/?{query}")
+    module = page.locator("li", has=page.get_by_role("heading", name=MODULE))
+    module.get_by_role("button", name="Lancer en tant qu'apprenante Alice").click()
+    return page.frame_locator("#tool-frame")
+
+
+def test_iframe_launch_with_cookies_blocked_reads_a_section_and_submits_the_quiz(cross_site, blocked_page):
+    page = blocked_page
+    frame = _launch_alice(page, cross_site.lms, "container=iframe&storage=on")
+    frame.get_by_role("heading", level=1, name=MODULE).wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#tool-frame").screenshot(path=str(ARTIFACTS / "iframe-launch-375.png"))
+    tool = page.frame(name="tool-frame")
+    assert "pt=" in tool.url  # the session travels in the URL, not in a cookie
+    assert tool.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    frame.locator("a[href*='/sections/']").first.click()
+    frame.get_by_text("Section 1 sur").wait_for()
+    tool.goto(tool.url.split("/sections/")[0] + "/quiz?" + tool.url.split("?", 1)[1])
+    frame.locator("fieldset.question").first.wait_for()
+    for question in frame.locator("fieldset.question").all():
+        question.locator("input").first.check()
+    frame.locator("form[action*='/quiz/'] button[type=submit]").last.click()
+    frame.get_by_text("Score").first.wait_for()
+    assert "pt=" in page.frame(name="tool-frame").url
+    assert axe_violations(page) == []  # the LMS page with its iframe
+
+
+def test_without_storage_the_new_tab_page_completes_the_launch(cross_site, blocked_page):
+    page = blocked_page
+    frame = _launch_alice(page, cross_site.lms, "container=iframe&storage=off")
+    link = frame.get_by_role("link", name="Ouvrir dans un nouvel onglet")
+    link.wait_for()
+    with page.expect_popup() as opened:
+        link.click()
+    tab = opened.value
+    tab.wait_for_url("**/modules/vendre-sur-internet")
+    assert tab.get_by_role("heading", level=1).inner_text() == MODULE
