@@ -46,18 +46,11 @@ def dynamic_registration():
     platform = discover(http, configuration_url, token, timeout)
     document = tool_registration(current_app.config["BASE_URL"], deep_linking_supported(current_app.view_functions))
     client = register(http, platform, token, document, timeout)
-    if client.deployment_id is None:
-        raise RegistrationFailed(
-            "no_deployment",
-            f"La plateforme a créé le client « {client.client_id} » sans indiquer de déploiement. Déployez l'outil "
-            "dans la plateforme puis ajoutez l'identifiant de déploiement (page d'administration ou commande "
-            f"passeport platform add --issuer {platform.issuer} --client-id {client.client_id} … --deployment-id ID).",
-            f"The platform created client '{client.client_id}' without a deployment. Deploy the tool in the "
-            "platform, then add the deployment id (administration page or passeport platform add).", 502)
     settings = PlatformSettings(
         issuer=platform.issuer, client_id=client.client_id, auth_login_url=platform.authorization_endpoint,
-        auth_token_url=platform.token_endpoint, jwks_url=platform.jwks_uri, deployment_ids=(client.deployment_id,),
-        name=platform.product_family or platform.issuer)
+        auth_token_url=platform.token_endpoint, jwks_url=platform.jwks_uri,
+        deployment_ids=(client.deployment_id,) if client.deployment_id else (),
+        name=platform.product_family or platform.issuer, deployments_required=False)
     try:
         with services.database().session() as db:
             register_platform(db, settings)

@@ -8,9 +8,10 @@ from lti_tool import database, services
 from lti_tool.lti.dynamic_registration import SCOPES, TOOL_CONFIGURATION
 from lti_tool.models import Platform
 from tests.inprocess import WsgiTransport
-from tests.peers.registering_platforms import CanvasLikePlatform, MoodleLikePlatform
+from tests.peers.registering_platforms import BrightspaceLikePlatform, CanvasLikePlatform, MoodleLikePlatform
 
-PLATFORMS = {"moodle": (MoodleLikePlatform, "http://moodle.test"), "canvas": (CanvasLikePlatform, "http://canvas.test")}
+PLATFORMS = {"moodle": (MoodleLikePlatform, "http://moodle.test"), "canvas": (CanvasLikePlatform, "http://canvas.test"),
+             "brightspace": (BrightspaceLikePlatform, "http://brightspace.test")}
 
 
 def _serve(tool, kind: str):
@@ -111,3 +112,14 @@ def test_demo_lms_registers_itself_by_dynamic_registration(tool):
     refused = tool.post(tool.url + "/demo/registrations", json={"redirect_uris": [tool.url + "/lti/launch"]},
                         headers={"Authorization": "Bearer guessed"})
     assert refused.status_code == 401
+
+
+def test_registration_without_deployment_then_the_first_launch_names_it(tool):
+    platform = _serve(tool, "brightspace")
+    page = tool.browser().get(platform.registration_url(tool.url))
+    assert page.status_code == 200 and "pas encore" in page.text
+    assert _registrations(tool.app) == [(platform.issuer, platform.client_id, [], platform.url + "/auth")]
+    platform.deployment_id = "d2l-deployment-9"  # the administrator deploys the tool
+    refused = platform.launch(tool.browser())
+    assert refused.status_code == 403 and "<code>unknown_deployment</code>" in refused.text
+    assert f"--client-id {platform.client_id}" in refused.text and "--deployment-id d2l-deployment-9" in refused.text

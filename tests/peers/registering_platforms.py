@@ -116,3 +116,14 @@ class CanvasLikePlatform(RegisteringPlatform):
             "https://canvas.instructure.com/lti/registration_config_url":
                 self.url + "/api/lti/registrations/7/view",
         }
+
+
+class BrightspaceLikePlatform(RegisteringPlatform):
+    """Registers the client only; the administrator deploys the tool afterwards (a deployment id at launch)."""
+
+    configuration_path = "/d2l/.well-known/openid-configuration"
+    registration_path = "/d2l/lti/dynamic-registration"
+    product_family = "desire2learn"
+
+    def answer(self, posted: dict) -> dict:
+        return {**posted, "client_id": "5b7f3c1e-d2l-client"}
