@@ -92,3 +92,70 @@ def test_without_storage_the_new_tab_page_completes_the_launch(cross_site, block
     tab = opened.value
     tab.wait_for_url("**/modules/vendre-sur-internet")
     assert tab.get_by_role("heading", level=1).inner_text() == MODULE
+
+
+@pytest.fixture
+def https_cross_site(make_app, tmp_path):
+    """The tool on https://localhost:P (a certificate from a local CA, trustme), the demo LMS on http://127.0.0.1:Q."""
+    import ssl
+    import threading
+
+    import trustme
+    from werkzeug.serving import make_server
+
+    from lti_tool.demo import register_demo_platform
+
+    ca = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("localhost").configure_cert(context)
+    tool_port, lms_port = free_port(), free_port()
+    app = make_app(f"https://localhost:{tool_port}", demo=True)
+    app.config["DEMO_URL"] = f"http://127.0.0.1:{lms_port}"
+    register_demo_platform(app)
+    server = make_server("127.0.0.1", tool_port, app, threaded=True, ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with LiveServer(app, lms_port) as lms:
+        yield {"tool": f"https://localhost:{tool_port}", "lms": lms.url, "ca": ca, "home": tmp_path / "home"}
+    server.shutdown()
+    server.server_close()
+
+
+def _browser_trusting(playwright, ca, home):
+    """Chromium trusts the local CA through an NSS database under its HOME (certutil, Debian libnss3-tools)."""
+    import os
+    import shutil
+    import subprocess
+
+    if not shutil.which("certutil"):
+        pytest.skip("certutil is not installed (apt-get install libnss3-tools); dev.py test installs it")
+    nssdb = home / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True)
+    subprocess.run(["certutil", "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True)
+    pem = home / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    subprocess.run(["certutil", "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "passeport-test-ca", "-i", str(pem)],
+                   check=True)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--test-third-party-cookie-phaseout"],
+                                      env={**os.environ, "HOME": str(home)})
+
+
+@pytest.mark.parametrize("storage", ["off", "on"])
+def test_https_iframe_launch_with_partitioned_cookies(https_cross_site, storage):
+    """Over HTTPS the state and session cookies are partitioned (CHIPS): the launch needs no token in the URL."""
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _browser_trusting(playwright, https_cross_site["ca"], https_cross_site["home"])
+        page = browser.new_page(locale="fr-FR", viewport={"width": 375, "height": 800})
+        frame = _launch_alice(page, https_cross_site["lms"], f"container=iframe&storage={storage}")
+        frame.get_by_role("heading", level=1, name=MODULE).wait_for()
+        tool = page.frame(name="tool-frame")
+        assert tool.url.startswith(https_cross_site["tool"]) and "pt=" not in tool.url
+        frame.locator("a[href*='/sections/']").first.click()
+        frame.get_by_text("Section 1 sur").wait_for()
+        browser.close()
