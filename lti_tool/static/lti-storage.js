@@ -33,9 +33,19 @@
     }, 3000);
   }
 
+  function supports(capabilities, subject) {
+    var listed = (capabilities && capabilities.supported_messages) || [];
+    for (var i = 0; i < listed.length; i++) { if (listed[i].subject === subject) { return true; } }
+    return false;
+  }
+
   if (d.mode === "put") {
-    ask({ subject: "lti.put_data", key: d.key, value: d.value }, function () {
-      window.location.replace(d.next);
+    // Ask what the platform's frame supports first; without lti.put_data the state cookie is all there is.
+    ask({ subject: "lti.capabilities" }, function (capabilities) {
+      if (!supports(capabilities, "lti.put_data")) { window.location.replace(d.next); return; }
+      ask({ subject: "lti.put_data", key: d.key, value: d.value }, function () {
+        window.location.replace(d.next);
+      });
     });
   } else {
     ask({ subject: "lti.get_data", key: d.key }, function (answer) {
