@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lti_tool import create_app, database, prepare, services  # noqa: E402
-from lti_tool.demo.seed import demo_cli  # noqa: E402
 from lti_tool.badges.credentials import AwardView, EarnedModule  # noqa: E402
+from lti_tool.demo.seed import demo_cli  # noqa: E402
 
 
 def timed(function, rounds: int) -> list[float]:

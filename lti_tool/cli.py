@@ -10,7 +10,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from .app import create_app, prepare
-from .domain.registrations import PlatformSettings, RegistrationError, list_platforms, register_platform, remove_platform
+from .domain.registrations import (
+    PlatformSettings,
+    RegistrationError,
+    list_platforms,
+    register_platform,
+    remove_platform,
+)
 from .lti import tool_keys
 from .migrations import upgrade
 from .services import database
@@ -37,7 +43,8 @@ def serve(host: str, port: int, workers: int, threads: int, forwarder: bool) -> 
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["PASSEPORT_BASE_URL"] = current_app.config["BASE_URL"] = f"http://{shown_host}:{port}"
     prepare(current_app)
-    click.echo(f"Passeport on {current_app.config['BASE_URL']}/ (demo LMS: {'on' if current_app.config['DEMO'] else 'off'})")
+    demo = "on" if current_app.config["DEMO"] else "off"
+    click.echo(f"Passeport on {current_app.config['BASE_URL']}/ (demo LMS: {demo})")
     worker = subprocess.Popen([sys.executable, "-m", "lti_tool", "outbox", "run"]) if forwarder else None
     try:
         run(host=host, port=port, workers=workers, threads=threads)
@@ -69,14 +76,16 @@ def db_upgrade(revision: str) -> None:
 @click.option("--name")
 def platform_add(issuer, client_id, auth_login_url, auth_token_url, jwks_url, deployment_ids, name) -> None:
     """Register a platform, or update it and add deployments (idempotent)."""
-    settings = PlatformSettings(issuer, client_id, auth_login_url, auth_token_url, jwks_url, tuple(deployment_ids), name)
+    settings = PlatformSettings(issuer, client_id, auth_login_url, auth_token_url, jwks_url, tuple(deployment_ids),
+                                name)
     try:
         with database().session() as db:
             platform, created = register_platform(db, settings)
             deployments = [d.deployment_id for d in platform.deployments]
     except RegistrationError as error:
         raise click.UsageError(str(error)) from error
-    click.echo(f"{'added' if created else 'updated'} {issuer} (client {client_id}); deployments: {', '.join(deployments)}")
+    outcome = "added" if created else "updated"
+    click.echo(f"{outcome} {issuer} (client {client_id}); deployments: {', '.join(deployments)}")
 
 
 @platform_cli.command("list")

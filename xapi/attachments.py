@@ -40,12 +40,12 @@ def _sha(declared: str, content: bytes) -> str:
     return algorithm(content).hexdigest()
 
 
-def match_attachments(statements: list, attachments: dict) -> None:
-    """Every attachment without a fileUrl is sent as a part, and every part is declared."""
+def match_attachments(statements: list[dict], attachments: dict) -> None:
+    """Every attachment without a fileUrl is sent as a part, and every part is declared (statements validated)."""
     declared = set()
     for statement in statements:
-        for attachment in statement.get("attachments", []) if isinstance(statement, dict) else []:
-            sha2 = str(attachment.get("sha2", "")).lower()
+        for attachment in statement.get("attachments", []):
+            sha2 = attachment["sha2"].lower()
             declared.add(sha2)
             if "fileUrl" not in attachment and sha2 not in attachments:
                 raise XapiError(400, f"attachment {sha2} has no fileUrl and was not sent as a part")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response
 from sqlalchemy import delete, select, update
@@ -14,6 +14,7 @@ from .lrs import current_lrs
 from .models import Document
 from .protocol import XapiError, XapiRequest, agent_param
 from .store import parse_time
+from .validation import is_uuid
 
 DOCUMENTS = Document.__table__
 
@@ -25,7 +26,7 @@ class Kind:
     needs_activity: bool
     needs_agent: bool
     has_registration: bool
-    strict_concurrency: bool  # PUT without If-Match/If-None-Match on an existing document → 409
+    strict_concurrency: bool  # PUT needs If-Match/If-None-Match: else 409 on an existing document, 400 on a new one
 
     @property
     def params(self) -> set[str]:
@@ -53,6 +54,8 @@ def _key(kind: Kind, params: dict) -> dict:
     if kind.needs_agent:
         key["agent_key"] = agent_key(agent_param(params))
     if kind.has_registration and "registration" in params:
+        if not is_uuid(params["registration"]):
+            raise XapiError(400, f"registration must be a UUID, not {params['registration']!r}")
         key["registration"] = params["registration"].lower()
     return key
 
@@ -73,7 +76,7 @@ def _etag(content: bytes) -> str:
 
 
 def _http_date(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return moment.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 def get(kind: Kind, xreq: XapiRequest, _principal) -> Response:
@@ -114,14 +117,15 @@ def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     document_id = xreq.params.get(kind.id_param)
     if not document_id:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
+    sent = _json_object(xreq.body, "the document") if merge and xreq.mimetype == "application/json" else None
     with _database().begin() as connection:
         row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id)).with_for_update()).first()
         _preconditions(kind, xreq, row, strict=not merge)
         content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
         if merge and row is not None:
-            content, content_type = _merged(row, xreq)
+            content, content_type = _merged(row, sent)
         values = {"content": content, "content_type": content_type, "etag": _etag(content),
-                  "updated": datetime.now(timezone.utc)}
+                  "updated": datetime.now(UTC)}
         if row is None:
             connection.execute(DOCUMENTS.insert().values(**key, document_id=document_id, **values))
         else:
@@ -129,16 +133,22 @@ def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     return Response(status=204, headers={"ETag": f'"{values["etag"]}"'})
 
 
-def _merged(row, xreq: XapiRequest) -> tuple[bytes, str]:
-    """POST merges two JSON objects' top-level properties; anything else cannot be merged."""
-    if not (row.content_type.startswith("application/json") and xreq.mimetype == "application/json"):
-        raise XapiError(400, "POST merges JSON documents only: both must be application/json")
+def _json_object(content: bytes, what: str) -> dict:
+    """A JSON POST is merged into the stored document, so it must be a JSON object (XAPI-00314)."""
     try:
-        stored, sent = json.loads(row.content), json.loads(xreq.body)
+        value = json.loads(content)
     except ValueError as error:
-        raise XapiError(400, f"the document is not valid JSON: {error}") from error
-    if not (isinstance(stored, dict) and isinstance(sent, dict)):
-        raise XapiError(400, "POST merges JSON objects only")
+        raise XapiError(400, f"{what} is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise XapiError(400, f"POST merges JSON objects only: {what} is not one")
+    return value
+
+
+def _merged(row, sent: dict | None) -> tuple[bytes, str]:
+    """POST merges two JSON objects' top-level properties; anything else cannot be merged."""
+    if sent is None or not row.content_type.startswith("application/json"):
+        raise XapiError(400, "POST merges JSON documents only: both must be application/json")
+    stored = _json_object(row.content, "the stored document")
     return json.dumps({**stored, **sent}).encode(), "application/json"
 
 
@@ -147,10 +157,13 @@ def _preconditions(kind: Kind, xreq: XapiRequest, row, strict: bool) -> None:
     current = f'"{row.etag}"' if row is not None else None
     if if_match is not None and (current is None or (if_match.strip() != "*" and current not in _tags(if_match))):
         raise XapiError(412, "If-Match does not match the document's current ETag")
-    if if_none_match is not None and current is not None and (if_none_match.strip() == "*" or current in _tags(if_none_match)):
+    matches = if_none_match is not None and (if_none_match.strip() == "*" or current in _tags(if_none_match))
+    if matches and current is not None:
         raise XapiError(412, "If-None-Match: the document already exists")
-    if strict and kind.strict_concurrency and row is not None and if_match is None and if_none_match is None:
-        raise XapiError(409, "this document exists: send If-Match with its ETag (or If-None-Match) to change it")
+    if strict and kind.strict_concurrency and if_match is None and if_none_match is None:
+        if row is not None:
+            raise XapiError(409, "this document exists: send If-Match with its ETag (or If-None-Match) to change it")
+        raise XapiError(400, "send If-None-Match: * to create this document (or If-Match with the ETag you replace)")
 
 
 def _tags(header: str) -> set[str]:

@@ -29,7 +29,7 @@ def _ids(statement: dict) -> dict:
                 context[field] = identifier_only(context[field])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                kind: [{"objectType": "Activity", "id": a["id"]} for a in activities]
+                kind: [{"id": a["id"]} for a in activities]
                 for kind, activities in context["contextActivities"].items()}
         result["context"] = context
     return result
@@ -37,8 +37,8 @@ def _ids(statement: dict) -> dict:
 
 def _ids_object(target: dict) -> dict:
     kind = target.get("objectType", "Activity")
-    if kind == "Activity":
-        return {"objectType": "Activity", "id": target["id"]}
+    if kind == "Activity":  # its id alone (XAPI-00171): objectType defaults to Activity
+        return {"id": target["id"]}
     if kind in AGENT_TYPES:
         return identifier_only(target)
     if kind == "SubStatement":
@@ -64,9 +64,12 @@ def _canonical(value, languages: list[str]):
 
 
 def _one_language(language_map: dict, languages: list[str]) -> dict:
-    for wanted in languages:
-        for tag in language_map:
-            if tag.lower() == wanted.lower() or tag.lower().split("-")[0] == wanted.lower().split("-")[0]:
-                return {tag: language_map[tag]}
+    """By the client's preference: the exact tag, else one of the same primary language (en-GB → en, en-US)."""
+    tags = {tag.lower(): tag for tag in language_map}
+    for wanted in (w.lower() for w in languages):
+        tag = tags.get(wanted) or next((t for low, t in tags.items() if low.split("-")[0] == wanted.split("-")[0]),
+                                       None)
+        if tag is not None:
+            return {tag: language_map[tag]}
     first = next(iter(language_map), None)
     return {first: language_map[first]} if first else {}

@@ -74,7 +74,7 @@ class StatementDelivery:
                                       timeout=self.timeout)
         except requests.RequestException as error:
             return Outcome(failed=[Failure(entries, f"{endpoint.url} unreachable: {error.__class__.__name__}")])
-        if response.status_code == 200:
+        if response.status_code in (200, 204):  # 204: all already there (Ralph answers so to a resent batch)
             return Outcome(delivered=entries)
         if response.status_code in (400, 409):
             return self._one_by_one(url, endpoint, entries, documents)

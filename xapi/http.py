@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, request
 from sqlalchemy.exc import IntegrityError
@@ -50,7 +52,10 @@ def _protocol_headers(response: Response) -> Response:
 def _route(bp: Blueprint, served: Lrs, path: str, resource: str, needs_auth: bool = True):
     def view():
         with served.serving():
-            return _answer(path, resource, needs_auth)
+            response = _answer(path, resource, needs_auth)
+        if resource == "statements":  # on every answer, errors included (XAPI-00153)
+            response.headers.setdefault("X-Experience-API-Consistent-Through", now_iso())
+        return response
 
     view.__name__ = f"xapi_{resource}"
     bp.add_url_rule(path, view_func=view, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"])
@@ -117,10 +122,9 @@ def statements_get(xreq: XapiRequest, _principal) -> Response:
         attachments = lrs().store.attachments_for(connection, found) if with_attachments else {}
     body = {"statements": [formats.apply(s, form, xreq.languages) for s in found],
             "more": _more_url(query, form, with_attachments, more) if more else ""}
-    headers = {"X-Experience-API-Consistent-Through": now_iso()}
     if with_attachments:
-        return _multipart(body, attachments, headers)
-    return _json(body, **headers)
+        return _multipart(body, attachments, {})
+    return _json(body)
 
 
 def _single_statement(xreq, single, form, with_attachments) -> Response:
@@ -134,8 +138,7 @@ def _single_statement(xreq, single, form, with_attachments) -> Response:
     if found is None:
         raise XapiError(404, f"no {'voided ' if voided else ''}statement {statement_id}")
     body = formats.apply(found, form, xreq.languages)
-    headers = {"X-Experience-API-Consistent-Through": now_iso(),
-               "Last-Modified": _http_date(parse_time(found["stored"]))}
+    headers = {"Last-Modified": _http_date(parse_time(found["stored"]))}
     return _multipart(body, attachments, headers) if with_attachments else _json(body, **headers)
 
 
@@ -198,6 +201,7 @@ def statements_post(xreq: XapiRequest, principal) -> Response:
 
 def _store(batch: list[dict], attachments: dict, principal) -> list[str]:
     validate_statements(batch)
+    match_attachments(batch, attachments)
     check_signatures(batch, attachments)
     stored, authority = now_iso(), principal.authority(lrs().base_url)
     prepared = [prepare(s, authority, stored) for s in batch]
@@ -223,15 +227,12 @@ def _save(prepared: list[dict], attachments: dict) -> list[str]:
 
 
 def _read_statements(xreq: XapiRequest):
-    """The statement(s) and the attachments sent with them, checked against their declared hashes."""
+    """The statement(s) and the attachment parts sent with them, each part checked against its hash."""
     if xreq.mimetype == "application/json":
-        statements, attachments = xreq.json(), {}
-    elif xreq.mimetype == "multipart/mixed":
-        statements, attachments = read_multipart(xreq)
-    else:
-        raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
-    match_attachments(statements if isinstance(statements, list) else [statements], attachments)
-    return statements, attachments
+        return xreq.json(), {}
+    if xreq.mimetype == "multipart/mixed":
+        return read_multipart(xreq)
+    raise XapiError(400, f"statements are sent as application/json or multipart/mixed, not {xreq.mimetype}")
 
 
 def _multipart(body, attachments: dict, headers: dict) -> Response:
@@ -301,7 +302,7 @@ def _http_date(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
-HANDLERS = {
+HANDLERS: dict[str, dict[str, Callable[[XapiRequest, Any], Response]]] = {
     "statements": {"GET": statements_get, "PUT": statements_put, "POST": statements_post},
     "agents": {"GET": agents_get},
     "activities": {"GET": activities_get},

@@ -1,11 +1,11 @@
 """One request shape for every xAPI resource, whether sent plainly or with the alternate request syntax."""
 from __future__ import annotations
 
-import orjson
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 
+import orjson
 from flask import Request
 
 from .validation import validate_agent
@@ -54,9 +54,11 @@ def _alternate(request: Request, languages: list[str]) -> XapiRequest:
     if method not in METHODS:
         raise XapiError(400, f"unknown method {method!r} in the alternate request syntax")
     if request.mimetype != "application/x-www-form-urlencoded":
-        raise XapiError(415, "the alternate request syntax needs an application/x-www-form-urlencoded body")
+        raise XapiError(400, "the alternate request syntax needs an application/x-www-form-urlencoded body")
     form = request.form.to_dict()
-    headers = {name.lower(): form.pop(name) for name in list(form) if name.lower() in ALTERNATE_HEADERS}
+    # Headers may be sent as real headers too; those given as form parameters win.
+    headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")}
+    headers.update({name.lower(): form.pop(name) for name in list(form) if name.lower() in ALTERNATE_HEADERS})
     body = form.pop("content", "").encode()
     content_type = headers.get("content-type", "application/json")
     return XapiRequest(method, form, headers, body, content_type.split(";")[0].strip().lower(), content_type,

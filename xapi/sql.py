@@ -8,10 +8,10 @@ their own metadata by subclassing ``Base`` with ``__abstract__`` and ``metadata`
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Table, TypeDecorator
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -34,18 +34,19 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: give the time zone (UTC)")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
     """Every model's base; ``Mapped[datetime]`` columns are UTC-aware."""
 
     type_annotation_map = {datetime: UtcDateTime}
+    __table__: ClassVar[Table]  # every model maps one Table (SQLAlchemy types it as any FromClause)
 
 
 def dialect_insert(connection: Connection, table: Any) -> Insert:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import orjson
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterator
-
 from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
@@ -19,7 +18,9 @@ from .sql import dialect_insert
 STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
+ACTIVITY_DEFINITIONS = Activity.__table__
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
 
 
@@ -28,11 +29,11 @@ class Conflict(Exception):
 
 
 def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
+    return iso(datetime.now(UTC))
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_time(value: str) -> datetime:
@@ -43,7 +44,7 @@ def parse_time(value: str) -> datetime:
         digits = "".join(c for c in rest if c.isdigit())
         text = f"{head}.{digits[:6]}{rest[len(digits):]}"
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def equivalent(a: dict, b: dict) -> bool:
@@ -77,7 +78,20 @@ def prepare(statement: dict, authority: dict, stored: str) -> dict:
     prepared.setdefault("timestamp", stored)
     prepared["authority"] = authority
     prepared.setdefault("version", STORED_VERSION)
+    _context_activities_as_arrays(prepared)
+    if prepared["object"].get("objectType") == "SubStatement":
+        prepared["object"] = dict(prepared["object"])
+        _context_activities_as_arrays(prepared["object"])
     return prepared
+
+
+def _context_activities_as_arrays(statement: dict) -> None:
+    """A single context activity may be sent as an object; it is stored (and returned) in an array (XAPI-00096)."""
+    context = statement.get("context")
+    if context and any(isinstance(v, dict) for v in (context.get("contextActivities") or {}).values()):
+        statement["context"] = {**context, "contextActivities": {
+            kind: [value] if isinstance(value, dict) else value
+            for kind, value in context["contextActivities"].items()}}
 
 
 def _mentions(statement: dict) -> Iterator[tuple[str, str, str]]:
@@ -94,7 +108,7 @@ def _mentions(statement: dict) -> Iterator[tuple[str, str, str]]:
             yield mention_kind, key, "related"
     context = statement.get("context") or {}
     for activities in (context.get("contextActivities") or {}).values():
-        for activity in activities if isinstance(activities, list) else [activities]:
+        for activity in activities:  # arrays once prepared
             yield "activity", activity["id"], "related"
     for field in ("instructor", "team"):
         yield from _agent_mentions(context.get(field), "related")
@@ -115,7 +129,8 @@ def _agent_mentions(agent: dict | None, role: str) -> Iterator[tuple[str, str, s
 
 def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dict], dict[str, dict]]:
     """The rows a batch of prepared statements becomes: statements, activity and agent index, definitions."""
-    rows, activity_rows, agent_rows, definitions = [], [], [], {}
+    rows, activity_rows, agent_rows = [], [], []
+    definitions: dict[str, dict] = {}
     for s in statements:
         target = s["object"]
         rows.append({
@@ -131,8 +146,48 @@ def index_rows(statements: list[dict]) -> tuple[list[dict], list[dict], list[dic
             else:
                 agent_rows.append({"statement_id": s["id"], "agent_key": key, "role": role})
         if target.get("objectType", "Activity") == "Activity" and target.get("definition"):
-            definitions[target["id"]] = target["definition"]
+            definitions[target["id"]] = merged_definition(definitions.get(target["id"]), target["definition"])
     return rows, activity_rows, agent_rows, definitions
+
+
+def merged_definition(known: dict | None, new: dict) -> dict:
+    """All an LRS was told about an activity (XAPI-00254): language maps and extensions gather every key
+    (the newer value wins a key), other properties take the newer value."""
+    merged = dict(known or {})
+    for name, value in new.items():
+        if name in MERGED_MAPS and isinstance(merged.get(name), dict):
+            merged[name] = {**merged[name], **value}
+        else:
+            merged[name] = value
+    return merged
+
+
+def _filters(q: StatementQuery) -> list:
+    """The conditions on what a statement is about (agent, verb, activity, registration)."""
+    filters = []
+    if q.verb:
+        filters.append(STATEMENTS.c.verb_id == q.verb)
+    if q.registration:
+        filters.append(STATEMENTS.c.registration == q.registration)
+    if q.activity:
+        roles = ["object", "related"] if q.related_activities else ["object"]
+        filters.append(exists().where(ACTIVITIES.c.statement_id == STATEMENTS.c.id,
+                                      ACTIVITIES.c.activity_id == q.activity, ACTIVITIES.c.role.in_(roles)))
+    if q.agent:
+        roles = ["actor", "object", "related"] if q.related_agents else ["actor", "object"]
+        filters.append(exists().where(AGENTS.c.statement_id == STATEMENTS.c.id,
+                                      AGENTS.c.agent_key == q.agent, AGENTS.c.role.in_(roles)))
+    return filters
+
+
+def _targets(filters: list):
+    """Ids of the statements the filters match, voided ones included, and of every statement referring to one
+    of them through StatementRefs, directly or along a chain: a statement targeting a match matches too
+    (Communication 2.1.3 filter conditions for StatementRefs, XAPI-00162)."""
+    matched = select(STATEMENTS.c.id).where(*filters).cte("matched", recursive=True)
+    referring = STATEMENTS.alias("referring")
+    matched = matched.union(select(referring.c.id).where(referring.c.object_statement_id == matched.c.id))
+    return select(matched.c.id)
 
 
 class SqlStatementStore:
@@ -181,9 +236,13 @@ class SqlStatementStore:
                                                         STATEMENTS.c.is_voiding.is_(False)).values(voided=True))
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
-        """Keep the latest definition of each activity: one upsert for the whole batch."""
+        """Merge the batch's definitions into the stored ones: one read and one upsert for the whole batch."""
         if not definitions:
             return
+        known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
+                                   .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
+        for activity_id, definition in known:
+            definitions[activity_id] = merged_definition(definition, definitions[activity_id])
         statement = dialect_insert(connection, Activity.__table__)
         statement = statement.on_conflict_do_update(index_elements=["id"],
                                                     set_={"definition": statement.excluded.definition})
@@ -205,22 +264,13 @@ class SqlStatementStore:
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
         conditions = [STATEMENTS.c.voided.is_(False)]
-        if q.verb:
-            conditions.append(STATEMENTS.c.verb_id == q.verb)
-        if q.registration:
-            conditions.append(STATEMENTS.c.registration == q.registration)
+        filters = _filters(q)
+        if filters:
+            conditions.append(or_(and_(*filters), STATEMENTS.c.object_statement_id.in_(_targets(filters))))
         if q.since:
             conditions.append(STATEMENTS.c.stored > q.since)
         if q.until:
             conditions.append(STATEMENTS.c.stored <= q.until)
-        if q.activity:
-            roles = ["object", "related"] if q.related_activities else ["object"]
-            conditions.append(exists().where(ACTIVITIES.c.statement_id == STATEMENTS.c.id,
-                                             ACTIVITIES.c.activity_id == q.activity, ACTIVITIES.c.role.in_(roles)))
-        if q.agent:
-            roles = ["actor", "object", "related"] if q.related_agents else ["actor", "object"]
-            conditions.append(exists().where(AGENTS.c.statement_id == STATEMENTS.c.id,
-                                             AGENTS.c.agent_key == q.agent, AGENTS.c.role.in_(roles)))
         order = (STATEMENTS.c.stored.asc(), STATEMENTS.c.id.asc()) if q.ascending else \
             (STATEMENTS.c.stored.desc(), STATEMENTS.c.id.desc())
         if q.after:

@@ -25,11 +25,12 @@ from pathlib import Path
 
 import fastjsonschema
 
-__all__ = ["StatementInvalid", "validate_statement", "validate_statements", "validate_agent", "is_iri"]
+__all__ = ["StatementInvalid", "validate_statement", "validate_statements", "validate_agent", "is_iri", "is_uuid"]
 
 _SCHEMA = json.loads((Path(__file__).with_name("statement.schema.json")).read_text(encoding="utf-8"))
 _DEFINITIONS = _SCHEMA["definitions"]
 _IRI = re.compile(_DEFINITIONS["iri"]["pattern"].replace("$", r"\Z"))
+_UUID = re.compile(_DEFINITIONS["uuid"]["pattern"].replace("$", r"\Z"))
 _IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 _COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 _LISTS_FOR = {  # 2.4.4.1.s15: the interaction component lists each interactionType supports
@@ -53,6 +54,11 @@ class StatementInvalid(ValueError):
 def is_iri(value: str) -> bool:
     """Best-effort IRI check (xAPI-Data 2.2.s4.b6): a scheme, then no whitespace or forbidden characters."""
     return isinstance(value, str) and _IRI.match(value) is not None
+
+
+def is_uuid(value: str) -> bool:
+    """A UUID in its standard 8-4-4-4-12 form, as xAPI writes registrations and statement ids."""
+    return isinstance(value, str) and _UUID.match(value) is not None
 
 
 def validate_statement(statement: dict) -> None:

@@ -8,10 +8,11 @@ its file and line (Markdown) or key path (YAML), so authors can fix them in one 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -350,9 +351,11 @@ def _check_question_use(bank: _Yaml, keys: Keys, section_ids: set[str]) -> Itera
     if not isinstance(question, dict):
         return
     if question.get("kind") not in QUESTION_KINDS:
-        yield bank.problem(keys + ("kind",), f"must be one of {', '.join(QUESTION_KINDS)}, found {question.get('kind')!r}")
+        yield bank.problem(keys + ("kind",),
+                           f"must be one of {', '.join(QUESTION_KINDS)}, found {question.get('kind')!r}")
     if question.get("section") not in section_ids:
-        yield bank.problem(keys + ("section",), f"must be a section id of module.yaml, found {question.get('section')!r}")
+        yield bank.problem(keys + ("section",),
+                           f"must be a section id of module.yaml, found {question.get('section')!r}")
     cue = shape_cue(question)
     if cue:
         yield bank.problem(keys + ("choices",), f"a guesser finds this key by shape: {cue}")
@@ -417,9 +420,10 @@ def _compare_banks(french: _Yaml, english: _Yaml) -> Iterator[Problem]:
     question id difference the banks are out of step, so comparison stops there.
     """
     fr_questions, en_questions = _list(french, ("questions",)), _list(english, ("questions",))
-    for index, (fr_question, en_question) in enumerate(zip(fr_questions, en_questions)):
+    # the banks may differ in length: that is reported after the questions both have are compared
+    for index, (fr_question, en_question) in enumerate(zip(fr_questions, en_questions, strict=False)):
         difference = next(((keys, label, fr, en) for (keys, label, fr), (_, _, en)
-                           in zip(_signature(fr_question), _signature(en_question)) if fr != en), None)
+                           in zip(_signature(fr_question), _signature(en_question), strict=False) if fr != en), None)
         if difference:
             keys, label, fr, en = difference
             yield english.problem(("questions", index) + keys,

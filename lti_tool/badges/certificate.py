@@ -327,7 +327,8 @@ class _ModuleRow:
 def _layout_modules(modules: tuple[CertificateModule, ...], width: float, height: float):
     """Pick the largest font size (and 1 or 2 columns) at which every module fits in the box."""
     entries = [
-        (clean_text(m.title_fr), clean_text(m.title_en), format_score(m.score), date_fr(m.passed_on), date_en(m.passed_on))
+        (clean_text(m.title_fr), clean_text(m.title_en), format_score(m.score),
+         date_fr(m.passed_on), date_en(m.passed_on))
         for m in modules
     ]
     # Prefer large type with titles wrapped on up to three lines; then shorter
@@ -390,7 +391,8 @@ def _try_layout(entries, width, height, size, columns, max_title_lines, allow_ov
     }
 
 
-def _draw_modules(c: Canvas, modules: tuple[CertificateModule, ...], x: float, top: float, width: float, height: float) -> None:
+def _draw_modules(c: Canvas, modules: tuple[CertificateModule, ...], x: float, top: float, width: float,
+                  height: float) -> None:
     if not modules:
         c.setFont(ITALIC, 10)
         c.setFillColor(GREY)

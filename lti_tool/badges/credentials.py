@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import jwt
-from openbadgeslib.ob3.credential import (Achievement, Alignment, Evidence, IdentityObject, Issuer,
-                                          OpenBadgeCredential)
+from openbadgeslib.ob3.credential import Achievement, Alignment, Evidence, IdentityObject, Issuer, OpenBadgeCredential
 from openbadgeslib.ob3.ldp import OB3LdpSigner
 from openbadgeslib.ob3.status_list import build_status_list_credential, status_entry
 from sqlalchemy.engine import Connection

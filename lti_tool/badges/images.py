@@ -19,11 +19,13 @@ def label(order: int | None) -> str:
 @lru_cache(maxsize=64)
 def svg(order: int | None, title: str) -> bytes:
     mark, caption = escape(label(order)), escape(title[:48])
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}" role="img" aria-label="{caption}">
+    return f"""<svg xmlns="http://www.w3.org/2000/svg" width="{SIZE}" height="{SIZE}" viewBox="0 0 {SIZE} {SIZE}"
+ role="img" aria-label="{caption}">
 <title>{caption}</title>
 <circle cx="200" cy="200" r="190" fill="{BLUE}"/>
 <circle cx="200" cy="200" r="160" fill="none" stroke="{GOLD}" stroke-width="10"/>
-<text x="200" y="235" font-family="sans-serif" font-size="120" font-weight="bold" fill="{WHITE}" text-anchor="middle">{mark}</text>
+<text x="200" y="235" font-family="sans-serif" font-size="120" font-weight="bold" fill="{WHITE}"
+ text-anchor="middle">{mark}</text>
 <text x="200" y="310" font-family="sans-serif" font-size="22" fill="{WHITE}" text-anchor="middle">Passeport</text>
 </svg>""".encode()
 

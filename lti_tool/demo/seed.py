@@ -28,8 +28,8 @@ def seed_demo_learner(app: Flask, module_count: int) -> str:
         learner = save_launch(connection, LaunchFacts(platform_id, issuer(app), user.sub, Role.LEARNER,
                                                       list(user.roles), user.name, None, COURSE, {}, None))
         for module in catalogue.modules[:module_count]:
-            def event(kind, **details):
-                learning.record(connection, LearningEvent(kind=kind, learner=learner, module_id=module.id,
+            def event(kind, module_id=module.id, **details):
+                learning.record(connection, LearningEvent(kind=kind, learner=learner, module_id=module_id,
                                                           **details))
             event(EventKind.MODULE_OPENED)
             for section in module.sections:

@@ -89,7 +89,7 @@ class Catalogue:
     def sections(self, module: Module, locale: str) -> list[Section]:
         return [self.section(module, s["id"], locale) for s in module.sections]
 
-    @lru_cache(maxsize=512)
+    @lru_cache(maxsize=512)  # noqa: B019 - one catalogue per process: the cache lives exactly as long
     def _section(self, folder: str, section_id: str, locale: str) -> Section:
         module = next(m for m in self.modules if m.folder == folder)
         entry = next(s for s in module.sections if s["id"] == section_id)
@@ -97,7 +97,7 @@ class Catalogue:
         title, _, body = text.partition("\n")
         return Section(id=section_id, file=entry["file"], title=title.lstrip("# ").strip(), markdown=body)
 
-    @lru_cache(maxsize=64)
+    @lru_cache(maxsize=64)  # noqa: B019 - as above
     def quiz(self, folder: str, locale: str) -> dict[str, dict]:
         """The module's question bank in ``locale``, by question id (ids are shared by both languages)."""
         path = self.root / "modules" / folder / f"quiz.{locale if locale in LANGUAGES else 'fr'}.yaml"

@@ -23,6 +23,7 @@ LIFETIME_SECONDS = 600
 class PendingLogin:
     parameters: dict
     binding: str | None  # set when the platform offered postMessage storage
+    target: str | None = None  # the platform's frame that keeps the binding (lti_storage_target)
 
     def new_tab_login_url(self, login_url: str) -> str:
         """The same login, opened top-level where the tool's cookies are first-party."""
@@ -33,11 +34,11 @@ def storage_key(state: str) -> str:
     return "passeport-" + state
 
 
-def remember_login(storage: DatabaseLaunchDataStorage, state: str, parameters, storage_offered: bool) -> PendingLogin:
+def remember_login(storage: DatabaseLaunchDataStorage, state: str, parameters, target: str | None) -> PendingLogin:
     pending = PendingLogin({k: parameters.get(k) for k in LOGIN_PARAMETERS},
-                           secrets.token_urlsafe(24) if storage_offered else None)
-    storage.set_value("login-" + state, {"parameters": pending.parameters, "binding": pending.binding},
-                      exp=LIFETIME_SECONDS)
+                           secrets.token_urlsafe(24) if target else None, target)
+    storage.set_value("login-" + state, {"parameters": pending.parameters, "binding": pending.binding,
+                                         "target": target}, exp=LIFETIME_SECONDS)
     return pending
 
 
@@ -45,7 +46,7 @@ def pending_login(storage: DatabaseLaunchDataStorage, state: str) -> PendingLogi
     value = storage.get_value("login-" + state)
     if not isinstance(value, dict):
         return None
-    return PendingLogin(value.get("parameters") or {}, value.get("binding"))
+    return PendingLogin(value.get("parameters") or {}, value.get("binding"), value.get("target"))
 
 
 def binding_matches(pending: PendingLogin, sent: str | None) -> bool:

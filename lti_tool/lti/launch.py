@@ -155,7 +155,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
         body = self._jwt["body"]
         iss = body.get("iss")
         if not iss or not isinstance(iss, str):
-            raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).", "The token has no issuer (iss).")
+            raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).",
+                              "The token has no issuer (iss).")
         platforms = self._tool_config.platforms_for(iss)
         if not platforms:
             client = body.get("azp") or (body.get("aud") if isinstance(body.get("aud"), str) else None) or "CLIENT_ID"
@@ -186,7 +187,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "The token has several audiences but its 'azp' does not name Passeport.",
             )
         if "azp" in body and body["azp"] != self.platform.client_id:
-            raise unauthorized("wrong_azp", "Le champ « azp » ne désigne pas Passeport.", "'azp' does not name Passeport.")
+            raise unauthorized("wrong_azp", "Le champ « azp » ne désigne pas Passeport.",
+                               "'azp' does not name Passeport.")
         self._registration = self._tool_config.registration(self.platform)
         return self
 
@@ -210,7 +212,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 options={"require": ["exp", "iat", "aud", "iss", "nonce"]},
             )
         except jwt.ExpiredSignatureError as error:
-            raise unauthorized("expired", "Le jeton a expiré : relancez l'activité.", "The token has expired: launch again.") from error
+            raise unauthorized("expired", "Le jeton a expiré : relancez l'activité.",
+                               "The token has expired: launch again.") from error
         except jwt.ImmatureSignatureError as error:
             raise unauthorized("issued_in_future", "Le jeton est daté dans le futur (horloges désynchronisées ?).",
                                "The token is dated in the future (clocks out of sync?).") from error
@@ -264,11 +267,13 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 raise bad_request("missing_claim", f"Le jeton n'a pas le champ obligatoire « {claim} ».",
                                   f"The token lacks the required claim '{claim}'.")
         if message_type == "LtiResourceLinkRequest" and not body[CLAIM + "resource_link"].get("id"):
-            raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.", "The resource link has no id.")
+            raise bad_request("missing_claim", "Le lien de ressource n'a pas d'identifiant.",
+                              "The resource link has no id.")
         try:
             return super().validate_message()
         except LtiException as error:
-            raise bad_request("invalid_message", f"Message LTI invalide : {error}.", f"Invalid LTI message: {error}.") from error
+            raise bad_request("invalid_message", f"Message LTI invalide : {error}.",
+                              f"Invalid LTI message: {error}.") from error
 
     def to_launch(self) -> Launch:
         body = self.get_launch_data()

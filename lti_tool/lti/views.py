@@ -18,9 +18,9 @@ from .admin_views import grant_admin
 from .cookieless import remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered
-from .tool_keys import public_jwks
 from .launch import PasseportMessageLaunch, StateNotInCookie
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
+from .tool_keys import public_jwks
 from .toolconf import DatabaseToolConf
 
 log = logging.getLogger(__name__)
@@ -74,10 +74,11 @@ def login():
     try:
         auth_url = oidc._prepare_redirect_url(launch_url())  # pylti1p3: validates, sets the state cookie and nonce
     except OIDCException as error:
-        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.", f"Login refused: {error}.") from error
+        raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.",
+                          f"Login refused: {error}.") from error
     state = parse_qs(urlsplit(auth_url).query)["state"][0]
     target = params.get("lti_storage_target")
-    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, bool(target))
+    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, target)
     if pending.binding:
         platform = tool_conf.platform(iss, params.get("client_id"))
         response = make_response(render_template(
@@ -110,8 +111,8 @@ def launch():
     with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
         message.commit(db)
         learner = save_launch(db, LaunchFacts(
-            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles, name=lti.name,
-            email=lti.email, context=lti.context, resource_link=lti.resource_link,
+            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles,
+            name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
         locale = (lti.locale or "fr")[:2].lower()
@@ -136,10 +137,11 @@ def _launch_without_cookie(missing: StateNotInCookie):
     if pending.binding and not request.form.get("lti_storage_checked"):
         platform = _tool_conf().platform(pending.parameters.get("iss") or "", pending.parameters.get("client_id"))
         return render_template(
-            "lti_storage.html", mode="get", target=request.form.get("lti_storage_target") or "_parent",
+            "lti_storage.html", mode="get", target=pending.target or "_parent",
             origin=_origin(platform.auth_login_url) if platform else "", key=storage_key(missing.state),
             form={"id_token": request.form.get("id_token", ""), "state": missing.state}, next_url=launch_url())
-    return render_template("lti_new_tab.html", url=pending.new_tab_login_url(current_app.config["BASE_URL"] + "/lti/login"))
+    login_url = current_app.config["BASE_URL"] + "/lti/login"
+    return render_template("lti_new_tab.html", url=pending.new_tab_login_url(login_url))
 
 
 @bp.get("/.well-known/jwks.json")

@@ -152,4 +152,5 @@ def choose_locale():
     data["locale"] = chosen
     session["passeport"] = data
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("player.catalogue"), 303)
+    same_site = target.startswith("/") and not target.startswith("//")
+    return redirect(target if same_site else url_for("player.catalogue"), 303)

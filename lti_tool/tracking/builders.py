@@ -6,10 +6,21 @@ datetimes; both are fixed here, so what leaves this module passes strict validat
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from tincan import (Activity, ActivityDefinition, Agent, AgentAccount, Context, ContextActivities, LanguageMap,
-                    Result, Score, Statement, Verb)
+from tincan import (
+    Activity,
+    ActivityDefinition,
+    Agent,
+    AgentAccount,
+    Context,
+    ContextActivities,
+    LanguageMap,
+    Result,
+    Score,
+    Statement,
+    Verb,
+)
 from tincan.interaction_component import InteractionComponent
 from tincan.interaction_component_list import InteractionComponentList
 
@@ -169,7 +180,7 @@ class StatementBuilder:
 
 
 def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _response(choice_ids) -> str:

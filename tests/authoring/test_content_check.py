@@ -12,8 +12,8 @@ from flask.cli import ScriptInfo
 
 from lti_tool import create_app
 from lti_tool.authoring.cli import content_cli
-from lti_tool.domain.catalogue import content_root
 from lti_tool.authoring.content_check import Problem, check_content, french_word_count
+from lti_tool.domain.catalogue import content_root
 
 MODULE = "modules/05-vendre-sur-internet"
 FR_QUIZ, EN_QUIZ = f"{MODULE}/quiz.fr.yaml", f"{MODULE}/quiz.en.yaml"
@@ -192,7 +192,8 @@ DEFECTS = [
                   retarget("choisir-ses-canaux", "pourquoi-vendre-en-ligne")),
          (META, "sections[1].id", "duplicate id 'pourquoi-vendre-en-ligne' (first at sections[0])")),
     case("module-section-id-missing",
-         together(edit_yaml(META, delitem(("sections", 6, "id"))), retarget("passer-a-l-action", "pourquoi-vendre-en-ligne")),
+         together(edit_yaml(META, delitem(("sections", 6, "id"))),
+                  retarget("passer-a-l-action", "pourquoi-vendre-en-ligne")),
          (META, "sections[6].id", "required key missing")),
     case("module-nine-sections", edit_yaml(META, lambda d: d["sections"].extend(
              {"id": name, "file": "01-pourquoi-vendre-en-ligne.md"} for name in ("x", "y"))),

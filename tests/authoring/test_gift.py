@@ -10,8 +10,8 @@ from flask.cli import ScriptInfo
 
 from lti_tool import create_app
 from lti_tool.authoring.cli import content_cli
-from lti_tool.domain.catalogue import Catalogue, content_root
 from lti_tool.authoring.gift import MOODLE_WEIGHTS, export_module, parse_gift, quiz_to_gift
+from lti_tool.domain.catalogue import Catalogue, content_root
 
 CATALOGUE = Catalogue(content_root())
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lti_tool.domain.catalogue import content_root
 from lti_tool.authoring.content_check import check_content, external_links
 from lti_tool.authoring.quiz_quality import bank_figures, shape_cue
+from lti_tool.domain.catalogue import content_root
 
 MODULE = "modules/05-vendre-sur-internet"
 

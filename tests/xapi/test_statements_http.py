@@ -140,7 +140,7 @@ def test_related_agents_and_formats(lrs):
     assert len(lrs.get("/statements", params={"agent": json.dumps(sha1)}).json()["statements"]) == 1
     ids = lrs.get("/statements", params={"statementId": sent["id"], "format": "ids"}).json()
     assert ids["actor"] == {"objectType": "Agent", "mbox": "mailto:ada@example.org"}
-    assert ids["object"] == {"objectType": "Activity", "id": sent["object"]["id"]}
+    assert ids["object"] == {"id": sent["object"]["id"]}
     canonical = lrs.get("/statements", params={"statementId": sent["id"], "format": "canonical"},
                         headers={"Accept-Language": "fr-FR"}).json()
     assert canonical["object"]["definition"]["name"] == {"fr-FR": "Leçon 1"}

@@ -8,10 +8,10 @@ from datetime import UTC
 from sqlalchemy import select
 
 from lti_tool import database, services
-from lti_tool.models import Progress
-from tests.xapi.conftest import run_cli
 from lti_tool.domain.learning import Learner
+from lti_tool.models import Progress
 from lti_tool.tracking.builders import registration
+from tests.xapi.conftest import run_cli
 from xapi.validation import validate_statement
 
 MODULE = "vendre-sur-internet"

@@ -1,12 +1,11 @@
 """foundation: platforms, keys, users, courses, launch state
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 23:03:16.932436
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

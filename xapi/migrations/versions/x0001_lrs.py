@@ -5,9 +5,8 @@ Revision ID: x0001
 Revises:
 Create Date: 2026-12-20
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'x0001'
 down_revision = None

@@ -4,9 +4,8 @@ Revision ID: x0002
 Revises: x0001
 Create Date: 2026-12-20
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'x0002'
 down_revision = 'x0001'
