@@ -30,7 +30,7 @@
     frame.postMessage(message, d.origin);
     window.setTimeout(function () {
       if (!answered) { window.removeEventListener("message", listen); done(null); }
-    }, 3000);
+    }, 5000);
   }
 
   function supports(capabilities, subject) {

@@ -63,7 +63,7 @@ def _launch_alice(page, lms: str, query: str):
 def test_iframe_launch_with_cookies_blocked_reads_a_section_and_submits_the_quiz(cross_site, blocked_page):
     page = blocked_page
     frame = _launch_alice(page, cross_site.lms, "container=iframe&storage=on")
-    frame.get_by_role("heading", level=1, name=MODULE).wait_for()
+    frame.get_by_role("heading", level=1, name=MODULE).wait_for(timeout=90_000)  # a loaded CI machine is slow
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#tool-frame").screenshot(path=str(ARTIFACTS / "iframe-launch-375.png"))
     tool = page.frame(name="tool-frame")
@@ -72,6 +72,11 @@ def test_iframe_launch_with_cookies_blocked_reads_a_section_and_submits_the_quiz
 
     frame.locator("a[href*='/sections/']").first.click()
     frame.get_by_text("Section 1 sur").wait_for()
+    tool = page.frame(name="tool-frame")
+    for width in (320, 1024):  # the iframe as narrow as a phone, as wide as a desktop course page
+        page.set_viewport_size({"width": width, "height": 800})
+        assert tool.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), width
+    page.set_viewport_size({"width": 375, "height": 800})
     tool.goto(tool.url.split("/sections/")[0] + "/quiz?" + tool.url.split("?", 1)[1])
     frame.locator("fieldset.question").first.wait_for()
     for question in frame.locator("fieldset.question").all():
@@ -153,7 +158,7 @@ def test_https_iframe_launch_with_partitioned_cookies(https_cross_site, storage)
         browser = _browser_trusting(playwright, https_cross_site["ca"], https_cross_site["home"])
         page = browser.new_page(locale="fr-FR", viewport={"width": 375, "height": 800})
         frame = _launch_alice(page, https_cross_site["lms"], f"container=iframe&storage={storage}")
-        frame.get_by_role("heading", level=1, name=MODULE).wait_for()
+        frame.get_by_role("heading", level=1, name=MODULE).wait_for(timeout=90_000)  # a loaded CI machine is slow
         tool = page.frame(name="tool-frame")
         assert tool.url.startswith(https_cross_site["tool"]) and "pt=" not in tool.url
         frame.locator("a[href*='/sections/']").first.click()
