@@ -37,20 +37,13 @@ def cross_site(make_app):
 
 
 @pytest.fixture
-def blocked_page():
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=[*ARGS, "--test-third-party-cookie-phaseout"])
-        context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def blocked_page(playwright):
+    """Chromium with third-party cookies blocked, at a phone's width."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--test-third-party-cookie-phaseout"])
+    context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
+    yield context.new_page()
+    context.close()
+    browser.close()
 
 
 def _launch_alice(page, lms: str, query: str):
@@ -146,21 +139,14 @@ def _browser_trusting(playwright, ca, home):
 
 
 @pytest.mark.parametrize("storage", ["off", "on"])
-def test_https_iframe_launch_with_partitioned_cookies(https_cross_site, storage):
+def test_https_iframe_launch_with_partitioned_cookies(https_cross_site, playwright, storage):
     """Over HTTPS the state and session cookies are partitioned (CHIPS): the launch needs no token in the URL."""
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _browser_trusting(playwright, https_cross_site["ca"], https_cross_site["home"])
-        page = browser.new_page(locale="fr-FR", viewport={"width": 375, "height": 800})
-        frame = _launch_alice(page, https_cross_site["lms"], f"container=iframe&storage={storage}")
-        frame.get_by_role("heading", level=1, name=MODULE).wait_for(timeout=90_000)  # a loaded CI machine is slow
-        tool = page.frame(name="tool-frame")
-        assert tool.url.startswith(https_cross_site["tool"]) and "pt=" not in tool.url
-        frame.locator("a[href*='/sections/']").first.click()
-        frame.get_by_text("Section 1 sur").wait_for()
-        browser.close()
+    browser = _browser_trusting(playwright, https_cross_site["ca"], https_cross_site["home"])
+    page = browser.new_page(locale="fr-FR", viewport={"width": 375, "height": 800})
+    frame = _launch_alice(page, https_cross_site["lms"], f"container=iframe&storage={storage}")
+    frame.get_by_role("heading", level=1, name=MODULE).wait_for(timeout=90_000)
+    tool = page.frame(name="tool-frame")
+    assert tool.url.startswith(https_cross_site["tool"]) and "pt=" not in tool.url
+    frame.locator("a[href*='/sections/']").first.click()
+    frame.get_by_text("Section 1 sur").wait_for()
+    browser.close()
