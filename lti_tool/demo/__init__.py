@@ -127,10 +127,10 @@ def _config() -> _DemoPlatformConfig:
 
 @bp.get("/")
 def course():
-    """The course page; ``container`` (iframe or window) and ``storage`` (postMessage storage on/off) as an LMS
+    """The course page; ``container`` (iframe, window, or by default the same window) and ``storage`` (postMessage storage on/off) as an LMS
     administrator would set them."""
     catalogue = services.catalogue()
-    container = "window" if request.args.get("container") == "window" else "iframe"
+    container = request.args.get("container") if request.args.get("container") in ("iframe", "window") else "self"
     storage = "off" if request.args.get("storage") == "off" else "on"
     base = urlsplit(current_app.config["BASE_URL"])
     return render_template("demo/course.html", course=COURSE, modules=catalogue.modules, users=USERS,
