@@ -2,7 +2,7 @@
 """Set up and run Passeport from a checkout with nothing but Python 3.11.
 
     python3 dev.py run     # the tool with its demo LMS at http://127.0.0.1:5000/
-    python3 dev.py test    # the whole test suite (SQLite, plus PostgreSQL when reachable)
+    python3 dev.py test    # ruff, mypy, then the whole test suite (SQLite, plus PostgreSQL when reachable)
     python3 dev.py conformance SUITE_DIR [--timeout S] [--only TEXT] [--logs DIR]
                            # the ADL LRS conformance suite (xAPI 1.0.3), section by section, against a
                            # fresh instance (temporary SQLite, or the database in DATABASE_URL)
@@ -72,8 +72,14 @@ def run(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
+    """With no arguments (the README's and CI's command): ruff and mypy, then the whole suite."""
     ensure_environment("[test]")
     ensure_test_peers()
+    if not args:
+        for check in (["ruff", "check", "."], ["mypy"]):
+            print("$ " + " ".join(check), flush=True)
+            if subprocess.call([str(BIN / check[0]), *check[1:]], cwd=ROOT):
+                return 1
     return subprocess.call([str(BIN / "python"), "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -88,7 +88,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_template("error.html", status=error.code, title_fr=_FR_TITLES.get(error.code, error.name),
+        return render_template("error.html", status=error.code, title_fr=_FR_TITLES.get(error.code or 500, error.name),
                                title_en=error.name, detail_fr=None, detail_en=error.description), error.code
 
     @app.errorhandler(Exception)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xapi.sql import Base as SharedBase
@@ -106,7 +106,8 @@ class Membership(Base):
     """A user's roles in a course, as of their latest launch."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("user_id", "context_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "context_id"),
+                      Index("ix_memberships_context_role", "context_id", "role"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -143,6 +144,8 @@ class Progress(Base):
     last_section_id: Mapped[str | None] = mapped_column(String(100))
     best_score: Mapped[float | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    failed_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    time_spent_seconds: Mapped[int] = mapped_column(default=0, server_default="0")  # gaps ≤ ACTIVE_GAP summed
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     passed_at: Mapped[datetime | None]
@@ -162,6 +165,19 @@ class QuizAttempt(Base):
     score: Mapped[float | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+
+
+class QuestionMiss(Base):
+    """Aggregate for trainers: how often each question was answered wrong in a course."""
+
+    __tablename__ = "question_misses"
+    __table_args__ = (UniqueConstraint("context_id", "module_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    context_id: Mapped[int] = mapped_column(ForeignKey("contexts.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    misses: Mapped[int] = mapped_column(default=0)
 
 
 class BadgeKey(Base):

@@ -77,7 +77,7 @@ def install(app: Flask) -> Services:
 
 
 def services(app: Flask | None = None) -> Services:
-    return (app or current_app).extensions[_KEY]  # type: ignore[no-any-return]
+    return (app or current_app).extensions[_KEY]
 
 
 def database(app: Flask | None = None) -> Database:

@@ -55,7 +55,7 @@ def revoke(connection: Connection, key: str) -> bool:
 
 
 def listing(connection: Connection) -> list:
-    return connection.execute(select(CREDENTIALS).order_by(CREDENTIALS.c.id)).all()
+    return list(connection.execute(select(CREDENTIALS).order_by(CREDENTIALS.c.id)))
 
 
 def authenticate(connection: Connection, authorization: str | None) -> Principal | None:

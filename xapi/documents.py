@@ -52,7 +52,7 @@ def _key(kind: Kind, params: dict) -> dict:
             raise XapiError(400, "the activityId parameter is required")
         key["activity_id"] = params["activityId"]
     if kind.needs_agent:
-        key["agent_key"] = agent_key(agent_param(params))
+        key["agent_key"] = agent_key(agent_param(params)) or ""  # an agent without identifier matches nothing
     if kind.has_registration and "registration" in params:
         if not is_uuid(params["registration"]):
             raise XapiError(400, f"registration must be a UUID, not {params['registration']!r}")

@@ -31,7 +31,7 @@ def lrs() -> Lrs:
     return current_lrs()
 
 
-def _json(value, status: int = 200, **headers) -> Response:
+def _json(value, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(json.dumps(value, ensure_ascii=False), status=status, mimetype="application/json",
                     headers=headers)
 
@@ -139,7 +139,7 @@ def _single_statement(xreq, single, form, with_attachments) -> Response:
         raise XapiError(404, f"no {'voided ' if voided else ''}statement {statement_id}")
     body = formats.apply(found, form, xreq.languages)
     headers = {"Last-Modified": _http_date(parse_time(found["stored"]))}
-    return _multipart(body, attachments, headers) if with_attachments else _json(body, **headers)
+    return _multipart(body, attachments, headers) if with_attachments else _json(body, headers=headers)
 
 
 def _statement_query(params: dict, form: str, with_attachments: bool) -> tuple[StatementQuery, str, bool]:
@@ -243,8 +243,8 @@ def _multipart(body, attachments: dict, headers: dict) -> Response:
 # ---------------------------------------------------------------- agents, activities, about
 
 def agents_get(xreq: XapiRequest, _principal) -> Response:
-    agent = agent_param(xreq.params)
-    person = {"objectType": "Person"}
+    agent = agent_param(xreq.params) or {}  # required: a missing agent is already a 400
+    person: dict[str, object] = {"objectType": "Person"}
     for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
         if ifi in agent:
             person[ifi] = [agent[ifi]]

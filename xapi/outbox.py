@@ -24,7 +24,7 @@ from .models import OutboxEntry
 from .sql import Connections, dialect_insert, utcnow
 
 log = logging.getLogger(__name__)
-OUTBOX: Table = OutboxEntry.__table__  # type: ignore[assignment]
+OUTBOX: Table = OutboxEntry.__table__
 
 
 @dataclass(frozen=True)

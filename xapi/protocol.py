@@ -88,5 +88,6 @@ def multipart_parts(xreq: XapiRequest) -> list[tuple[dict[str, str], bytes]]:
     parts = []
     for part in message.iter_parts():
         headers = {k.lower(): str(v) for k, v in part.items()}
-        parts.append((headers, part.get_payload(decode=True) or b""))
+        payload = part.get_payload(decode=True)
+        parts.append((headers, payload if isinstance(payload, bytes) else b""))
     return parts

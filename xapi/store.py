@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent
@@ -263,7 +264,7 @@ class SqlStatementStore:
 
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
-        conditions = [STATEMENTS.c.voided.is_(False)]
+        conditions: list[ColumnElement[bool]] = [STATEMENTS.c.voided.is_(False)]
         filters = _filters(q)
         if filters:
             conditions.append(or_(and_(*filters), STATEMENTS.c.object_statement_id.in_(_targets(filters))))

@@ -215,7 +215,7 @@ def _check_schema(validate, data) -> None:
 
 
 def _explain(error: fastjsonschema.JsonSchemaValueException) -> StatementInvalid:
-    path = _path(error.name)
+    path = _path(error.name or "data")
     rule, definition, value = error.rule, error.definition, error.value
     custom = definition.get("x-message") if isinstance(definition, dict) else None
     if rule == "required":
@@ -264,7 +264,7 @@ def _explain(error: fastjsonschema.JsonSchemaValueException) -> StatementInvalid
         return StatementInvalid(path, f"must be at least {definition['minimum']}, not {value!r}")
     if rule == "maximum":
         return StatementInvalid(path, f"must be at most {definition['maximum']}, not {value!r}")
-    return StatementInvalid(path, error.message.replace(error.name, "value", 1))
+    return StatementInvalid(path, error.message.replace(error.name or "data", "value", 1))
 
 
 def _unknown_property(name: str, known: dict) -> str:

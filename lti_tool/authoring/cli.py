@@ -76,7 +76,7 @@ def export_gift(module: str | None, all_modules: bool, out: Path, root: Path | N
     catalogue = Catalogue(_root(root))
     if bool(module) == all_modules:
         raise click.UsageError("give either a MODULE or --all")
-    for chosen in catalogue.modules if all_modules else [_module(catalogue, module)]:
+    for chosen in catalogue.modules if all_modules else [_module(catalogue, module or "")]:
         for path in export_module(catalogue.root / "modules" / chosen.folder, out):
             click.echo(str(path))
 

@@ -627,7 +627,7 @@ def render_certificate(data: CertificateData) -> bytes:
         c.setFont(font, size)
         for line in lines[:2]:
             c.drawString(left, fy, line)
-            fy -= size * 1.25
+            fy -= round(size * 1.25)
     label = "Identifiant / Credential ID : "
     c.setFillColor(GREY)
     c.setFont(REGULAR, 7)

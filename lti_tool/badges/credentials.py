@@ -99,8 +99,9 @@ class CredentialFactory(BadgeAddresses):
 
     def build(self, award: AwardView) -> OpenBadgeCredential:
         identifiers = [self._identifier(award)]
-        if award.holder_name:
-            identifiers.append(IdentityObject(identity_hash=clean(award.holder_name), identity_type="name",
+        holder_name = clean(award.holder_name)
+        if holder_name:
+            identifiers.append(IdentityObject(identity_hash=holder_name, identity_type="name",
                                               hashed=False))
         return OpenBadgeCredential(
             id=self.credential_url(award.uid), issuer=self.issuer(), recipient_id=None,

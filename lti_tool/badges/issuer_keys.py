@@ -65,14 +65,17 @@ class IssuerKeys:
         with self._lock:
             if fragment not in self._private:
                 pem = (self.directory / f"{fragment}.pem").read_bytes()
-                self._private[fragment] = serialization.load_pem_private_key(pem, None)
+                key = serialization.load_pem_private_key(pem, None)
+                if not isinstance(key, Ed25519PrivateKey):
+                    raise ValueError(f"{fragment}.pem is not an Ed25519 key")
+                self._private[fragment] = key
             return self._private[fragment]
 
     def verification_method(self, fragment: str) -> str:
         return f"{self.did}#{fragment}"
 
     def listing(self, connection: Connection) -> list:
-        return connection.execute(select(KEYS).order_by(KEYS.c.id)).all()
+        return list(connection.execute(select(KEYS).order_by(KEYS.c.id)))
 
     def did_document(self, connection: Connection) -> dict:
         methods = [{"id": self.verification_method(k.fragment), "type": "Multikey", "controller": self.did,

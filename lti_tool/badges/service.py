@@ -65,7 +65,7 @@ class Badges:
         return connection.execute(select(AWARDS).where(AWARDS.c.uid == uid)).first()
 
     def awards_of(self, connection: Connection, user_id: int) -> list:
-        return connection.execute(select(AWARDS).where(AWARDS.c.user_id == user_id).order_by(AWARDS.c.id)).all()
+        return list(connection.execute(select(AWARDS).where(AWARDS.c.user_id == user_id).order_by(AWARDS.c.id)))
 
     def view(self, connection: Connection, award, learner: Learner) -> AwardView:
         passed = self.passed_modules(connection, award.user_id) if award.kind == "passport" else ()
@@ -80,8 +80,8 @@ class Badges:
             select(Progress.module_id, Progress.best_score, Progress.passed_at, AWARDS.c.uid)
             .outerjoin(AWARDS, (AWARDS.c.user_id == Progress.user_id) & (AWARDS.c.module_id == Progress.module_id))
             .where(Progress.user_id == user_id, Progress.passed_at.is_not(None)).order_by(Progress.passed_at))
-        return tuple(EarnedModule(self.catalogue.get(r.module_id), r.best_score, r.passed_at.date(), r.uid)
-                     for r in rows if self.catalogue.get(r.module_id))
+        return tuple(EarnedModule(module, r.best_score, r.passed_at.date(), r.uid)
+                     for r in rows if (module := self.catalogue.get(r.module_id)))
 
     def publish(self, connection: Connection, uid: str, consent: Consent, learner: Learner):
         """Record the holder's choices and re-sign the credential with exactly what they agreed to show."""

@@ -77,9 +77,9 @@ def _summary(verdict: Verdict) -> dict:
 
 def _linkedin(verdict: Verdict) -> str | None:
     """LinkedIn's add-to-profile link, whose certificate URL is this verification page."""
-    if not verdict.valid or not verdict.uid:
-        return None
     document = verdict.credential
+    if not verdict.valid or not verdict.uid or document is None:
+        return None
     issued = datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
     return "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": document.get("name", ""),
@@ -102,7 +102,7 @@ def api_verify():
         return _api_error(404, str(error))
     answer = {"verdict": verdict.status, "valid": verdict.valid, "credential_id": (verdict.credential or {}).get("id"),
               "summary": _summary(verdict), "details": verdict.details}
-    if verdict.status == "revoked":
+    if verdict.status == "revoked" and verdict.revoked_at:
         answer["revocation"] = {"date": verdict.revoked_at.isoformat(), "reason": verdict.revocation_reason}
     if body.get("offer"):
         offer = _offer_answer(body["offer"], verdict)
@@ -133,7 +133,7 @@ def _offer_answer(offer_id: str, verdict: Verdict) -> dict | None:
     if offers.get(offer_id) is None:
         return None
     held = []
-    if verdict.valid:
+    if verdict.valid and verdict.uid:
         with services.database().read() as connection:
             award = services.badges().award(connection, verdict.uid)
             held = services.badges().awards_of(connection, award.user_id)

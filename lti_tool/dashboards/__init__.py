@@ -1,34 +1,16 @@
-"""Trainer and programme views: the course's learners and their credentials, revocation."""
+"""Trainer and programme views: the course dashboard (trainer.py), credential revocation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from .. import services
 from ..badges.views import award_or_404
-from ..domain.people import course_members
 from ..domain.roles import Role
-from ..models import Award, Context
 from ..web_session import check_csrf, launched_user
+from .trainer import bp  # the dashboard's blueprint; revocation is one more route on it
 
-bp = Blueprint("dashboards", __name__)
-
-
-@bp.get("/trainer/")
-def trainer_home():
-    """The course's learners who have launched Passeport so far."""
-    user = launched_user(Role.INSTRUCTOR, Role.ADMINISTRATOR)
-    with services.database().sessions() as db:
-        course = db.get(Context, user.context_id) if user.context_id else None
-        learners = course_members(db, course.id) if course else []
-        awards = db.scalars(select(Award).where(Award.context_id == course.id).order_by(Award.id)).all() \
-            if course else []
-    by_user: dict[int, list] = {}
-    for award in awards:
-        by_user.setdefault(award.user_id, []).append(award)
-    return render_template("dashboards/trainer_home.html", course=course, learners=learners, awards=by_user,
-                           catalogue=services.catalogue())
+__all__ = ["bp"]
 
 
 @bp.post("/trainer/awards/<uid>/revoke")
@@ -46,3 +28,4 @@ def revoke(uid: str):
         if not services.badges().revoke(connection, services.learning(), uid, reason):
             abort(409, description=_("Ce badge est déjà révoqué."))
     return redirect(url_for("dashboards.trainer_home"), 303)
+

@@ -122,13 +122,13 @@ class _DemoLaunch(LTIAdvantageMessageLaunchAbstract):
 
 
 def _config() -> _DemoPlatformConfig:
-    return _DemoPlatformConfig(app=current_app._get_current_object())
+    return _DemoPlatformConfig(app=current_app._get_current_object())  # type: ignore[attr-defined]  # the proxied app
 
 
 @bp.get("/")
 def course():
-    """The course page; ``container`` (iframe, window, or by default the same window) and ``storage`` (postMessage storage on/off) as an LMS
-    administrator would set them."""
+    """The course page; ``container`` (iframe, window, or by default the same window) and ``storage``
+    (postMessage storage on/off) as an LMS administrator would set them."""
     catalogue = services.catalogue()
     container = request.args.get("container") if request.args.get("container") in ("iframe", "window") else "self"
     storage = "off" if request.args.get("storage") == "off" else "on"

@@ -65,6 +65,13 @@ class Catalogue:
     def get(self, module_id: str) -> Module | None:
         return self._by_id.get(module_id)
 
+    def module(self, module_id: str) -> Module:
+        """A module the caller knows exists (recorded events name only real modules)."""
+        found = self._by_id.get(module_id)
+        if found is None:
+            raise LookupError(f"no module {module_id!r} in the course")
+        return found
+
     def resolve(self, reference: str | None) -> Module | None:
         """A module from its id (``vendre-sur-internet``) or its folder (``05-vendre-sur-internet``)."""
         if not reference:
@@ -87,7 +94,7 @@ class Catalogue:
         return self._section(module.folder, section_id, locale if locale in LANGUAGES else "fr")
 
     def sections(self, module: Module, locale: str) -> list[Section]:
-        return [self.section(module, s["id"], locale) for s in module.sections]
+        return [self._section(module.folder, s["id"], locale if locale in LANGUAGES else "fr") for s in module.sections]
 
     @lru_cache(maxsize=512)  # noqa: B019 - one catalogue per process: the cache lives exactly as long
     def _section(self, folder: str, section_id: str, locale: str) -> Section:

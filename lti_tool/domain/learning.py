@@ -19,10 +19,10 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from xapi.sql import utcnow
+from xapi.sql import dialect_insert, utcnow
 
 from ..db import upsert
-from ..models import Progress
+from ..models import Progress, QuestionMiss
 from . import awards
 from .catalogue import Catalogue
 
@@ -91,6 +91,8 @@ class Listener(Protocol):
 
 
 PROGRESS = Progress.__table__
+MISSES = QuestionMiss.__table__
+ACTIVE_GAP = timedelta(minutes=30)  # a longer pause between two events of a module is not time spent on it
 
 
 class Learning:
@@ -114,6 +116,8 @@ class Learning:
         row = self._locked_progress(connection, event)
         changes, derived = self._apply(dict(row._mapping), event)
         connection.execute(update(Progress).where(Progress.id == row.id).values(**changes))
+        if event.kind is EventKind.QUESTION_ANSWERED and event.correct is False and event.learner.context_id:
+            _count_miss(connection, event)
         if self.awarding and any(e.kind is EventKind.MODULE_PASSED for e in derived):
             derived += self._earned(connection, event)
         return [event, *derived]
@@ -143,7 +147,12 @@ class Learning:
         return upsert(connection, Progress, key, {}, returning=tuple(PROGRESS.c))
 
     def _apply(self, progress: dict, event: LearningEvent) -> tuple[dict, list[LearningEvent]]:
-        changes = {"last_activity_at": event.occurred_at}
+        changes: dict[str, object] = {"last_activity_at": event.occurred_at}
+        previous = progress["last_activity_at"]
+        if previous is not None and progress["status"] not in (None, Status.NOT_STARTED.value):
+            gap = event.occurred_at - previous
+            if timedelta(0) < gap <= ACTIVE_GAP:
+                changes["time_spent_seconds"] = (progress["time_spent_seconds"] or 0) + int(gap.total_seconds())
         if event.learner.context_id:
             changes["context_id"] = event.learner.context_id
         status = Status(progress["status"] or Status.NOT_STARTED)
@@ -162,8 +171,7 @@ class Learning:
         if event.section_id not in viewed:
             viewed.append(event.section_id)
         changes.update(sections_viewed=viewed, last_section_id=event.section_id)
-        module = self.catalogue.get(event.module_id)
-        every_section = {s["id"] for s in module.sections}
+        every_section = {s["id"] for s in self.catalogue.module(event.module_id).sections}
         if progress["completed_at"] is None and every_section <= set(viewed):
             changes["completed_at"] = event.occurred_at
             derived.append(replace(event, kind=EventKind.MODULE_COMPLETED, section_id=None))
@@ -181,7 +189,17 @@ class Learning:
                 derived.append(replace(event, kind=EventKind.MODULE_PASSED))
             return Status.PASSED
         derived.append(replace(event, kind=EventKind.MODULE_FAILED))
+        changes["failed_attempts"] = (progress["failed_attempts"] or 0) + 1
         return Status.PASSED if status is Status.PASSED else Status.FAILED
+
+
+def _count_miss(connection: Connection, event: LearningEvent) -> None:
+    """The course's question-miss aggregate, kept in the event's transaction (trainers' course view)."""
+    statement = dialect_insert(connection, MISSES)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["context_id", "module_id", "question_id"], set_={"misses": MISSES.c.misses + 1}),
+        {"context_id": event.learner.context_id, "module_id": event.module_id,
+         "question_id": event.question_id, "misses": 1})
 
 
 def progress_of(connection: Connection, user_id: int) -> dict[str, dict]:

@@ -81,7 +81,7 @@ class OfferCatalogue:
         if not isinstance(offers, list) or not offers:
             raise ValueError(f"{self.path.name}: 'offers' must be a non-empty list")
         self.offers: list[dict] = [self._check(offer, index) for index, offer in enumerate(offers)]
-        self._by_id = {}
+        self._by_id: dict[str, dict] = {}
         for offer in self.offers:
             if offer["id"] in self._by_id:
                 self._fail(offer["id"], "id", "duplicate id")

@@ -47,7 +47,7 @@ def register_platform(session: Session, settings: PlatformSettings) -> tuple[Pla
         select(Platform).where(Platform.issuer == settings.issuer, Platform.client_id == settings.client_id)
     ).first()
     created = platform is None
-    if created:
+    if platform is None:
         platform = Platform(issuer=settings.issuer, client_id=settings.client_id)
         session.add(platform)
     platform.auth_login_url = settings.auth_login_url

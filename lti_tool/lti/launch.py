@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -20,7 +21,7 @@ from .cookieless import PendingLogin, binding_matches, pending_login
 from .errors import bad_request, not_registered, unauthorized
 from .platform_keys import PlatformKeyCache
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
-from .toolconf import DatabaseToolConf
+from .toolconf import DatabaseToolConf, PlatformRecord
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,13 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             requests_session=keys.http,  # pylti1p3 would open a new HTTP session per launch
         )
         self.platform_keys = keys
-        self.platform = None
         self.state_from_storage = False
+
+    platform: PlatformRecord  # set by validate_registration, which runs before every other check
+
+    def _body(self) -> dict[str, Any]:
+        """The id_token's claims as plain JSON (pylti1p3's TypedDict names only the claims it knows)."""
+        return cast(dict[str, Any], self._jwt["body"])
 
     def validate(self):
         """pylti1p3's checks, read-only; the nonce is consumed by ``commit`` in the launch's transaction."""
@@ -152,7 +158,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             ) from error
 
     def validate_registration(self):
-        body = self._jwt["body"]
+        body = self._body()
         iss = body.get("iss")
         if not iss or not isinstance(iss, str):
             raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).",
@@ -170,8 +176,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             )
         audiences = body.get("aud")
         audiences = audiences if isinstance(audiences, list) else [audiences]
-        self.platform = next((p for p in platforms if p.client_id in audiences), None)
-        if self.platform is None:
+        platform = next((p for p in platforms if p.client_id in audiences), None)
+        if platform is None:
             registered = ", ".join(p.client_id for p in platforms)
             raise unauthorized(
                 "wrong_audience",
@@ -180,7 +186,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 f"The token is addressed to '{', '.join(map(str, audiences))}', not to the client id "
                 f"registered for this platform ({registered}).",
             )
-        if len(audiences) > 1 and body.get("azp") != self.platform.client_id:
+        self.platform = platform
+        if len(audiences) > 1 and body.get("azp") != platform.client_id:
             raise unauthorized(
                 "wrong_azp",
                 "Le jeton a plusieurs destinataires mais son « azp » ne désigne pas Passeport.",
@@ -228,7 +235,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_deployment(self):
-        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        deployment_id = self._body().get(CLAIM + "deployment_id")
         if not deployment_id:
             raise bad_request("missing_claim", "Le jeton n'indique pas de déploiement (deployment_id).",
                               "The token has no deployment_id.")
@@ -245,7 +252,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_message(self):
-        body = self._jwt["body"]
+        body = self._body()
         message_type = body.get(CLAIM + "message_type")
         if message_type not in SUPPORTED_MESSAGES:
             raise bad_request(
@@ -276,7 +283,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                               f"Invalid LTI message: {error}.") from error
 
     def to_launch(self) -> Launch:
-        body = self.get_launch_data()
+        body = cast(dict[str, Any], self.get_launch_data())
         roles = list(body.get(CLAIM + "roles") or [])
         return Launch(
             launch_id=self.get_launch_id(),

@@ -20,7 +20,7 @@ DEFAULT_LIFETIME = 86400
 class DatabaseLaunchDataStorage(LaunchDataStorage):
     """Keys are global (no session cookie): nonces and states are random and unguessable."""
 
-    _session_cookie_name = None
+    _session_cookie_name = None  # type: ignore[assignment]  # pylti1p3 reads None as "no session cookie"
 
     def __init__(self, database: Database):
         super().__init__()

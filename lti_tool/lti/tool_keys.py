@@ -82,6 +82,8 @@ class KeyRing:
         with self._lock:
             if not cached or cached[1][0] != key.kid:
                 private = serialization.load_pem_private_key(key.private_pem.encode(), None)
+                if not isinstance(private, rsa.RSAPrivateKey):
+                    raise ValueError(f"tool key {key.kid} is not an RSA key")
                 public_pem = private.public_key().public_bytes(
                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
                 ).decode()

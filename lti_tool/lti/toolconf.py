@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
@@ -55,10 +56,11 @@ class DatabaseToolConf(ToolConfAbstract):
                 .where(Platform.issuer == iss)
                 .order_by(Platform.id)
             ).all()
-        found: dict[int, tuple] = {}
-        for *platform, deployment_id in rows:
-            found.setdefault(platform[0], (platform, set()))[1].add(deployment_id)
-        return [PlatformRecord(*p, frozenset(d for d in deps if d)) for p, deps in found.values()]
+        found: dict[int, tuple[Any, set[str]]] = {}
+        for row in rows:
+            found.setdefault(row.id, (row, set()))[1].add(row.deployment_id)
+        return [PlatformRecord(r.id, r.issuer, r.client_id, r.auth_login_url, r.auth_token_url, r.jwks_url,
+                               frozenset(d for d in deps if d)) for r, deps in found.values()]
 
     def platform(self, iss: str, client_id: str | None) -> PlatformRecord | None:
         """The registration for (iss, client id); without a client id, the issuer's only one."""
@@ -67,10 +69,12 @@ class DatabaseToolConf(ToolConfAbstract):
             return candidates[0] if len(candidates) == 1 else None
         return next((p for p in candidates if p.client_id == client_id), None)
 
-    def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> Registration | None:
+    # pylti1p3 declares these as never None but handles None as "not registered"
+    def find_registration_by_issuer(self, iss: str, *args, **kwargs) -> Registration | None:  # type: ignore[override]
         return self.find_registration_by_params(iss, None)
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs) -> Registration | None:
+    def find_registration_by_params(  # type: ignore[override]
+            self, iss: str, client_id: str | None, *args, **kwargs) -> Registration | None:
         platform = self.platform(iss, client_id)
         return self.registration(platform) if platform else None
 
@@ -83,7 +87,7 @@ class DatabaseToolConf(ToolConfAbstract):
             .set_auth_login_url(platform.auth_login_url)
             .set_auth_token_url(platform.auth_token_url)
             .set_key_set_url(platform.jwks_url)
-            .set_tool_private_key(private_key)
+            .set_tool_private_key(private_key)  # type: ignore[arg-type]  # a loaded key: no PEM parse per launch
             .set_tool_public_key(public_pem)
         )
 

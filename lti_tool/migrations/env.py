@@ -13,7 +13,7 @@ def _ours(name, type_, _parent_names) -> bool:
 
 
 def run_migrations() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=METADATA, render_as_batch=True,
                           include_name=_ours)

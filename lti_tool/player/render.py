@@ -20,7 +20,7 @@ class _SectionLinks(Treeprocessor):
         for link in root.iter("a"):
             match = SECTION_LINK.match(link.get("href", ""))
             url = match and self.url_for_file(match["file"])
-            if url:
+            if match and url:
                 link.set("href", url + (match["anchor"] or ""))
             elif link.get("href", "").startswith(("http://", "https://")):
                 # inside an LMS iframe an external page must not replace the course frame, nor learn the

@@ -68,7 +68,7 @@ class StatementBuilder:
     def build(self, event: LearningEvent, statement_id: uuid.UUID | None = None) -> dict:
         if event.kind.about_credential:
             return self._credential(event, statement_id or uuid.uuid4())
-        module = self.catalogue.get(event.module_id)
+        module = self.catalogue.module(event.module_id)
         learner = event.learner
         statement = Statement(
             id=statement_id or uuid.uuid4(),
@@ -118,9 +118,9 @@ class StatementBuilder:
 
     def _object(self, event: LearningEvent, module: Module) -> Activity:
         kind = event.kind
-        if kind is EventKind.SECTION_VIEWED:
+        if kind is EventKind.SECTION_VIEWED and event.section_id:
             return self._lesson(module, event.section_id)
-        if kind is EventKind.QUESTION_ANSWERED:
+        if kind is EventKind.QUESTION_ANSWERED and event.question_id:
             return self._question(module, event.question_id)
         if kind is EventKind.QUIZ_SUBMITTED:
             return Activity(id=f"{self.module_iri(module)}/quiz", definition=ActivityDefinition(
@@ -133,7 +133,8 @@ class StatementBuilder:
             type=vocab.MODULE, name=LanguageMap(module.title), description=LanguageMap(module.summary)))
 
     def _lesson(self, module: Module, section_id: str) -> Activity:
-        names = {lang: self.catalogue.section(module, section_id, lang).title for lang in ("fr", "en")}
+        sections = {lang: self.catalogue.section(module, section_id, lang) for lang in ("fr", "en")}
+        names = {lang: section.title for lang, section in sections.items() if section}
         return Activity(id=f"{self.module_iri(module)}/sections/{section_id}",
                         definition=ActivityDefinition(type=vocab.LESSON, name=LanguageMap(names)))
 
@@ -170,7 +171,8 @@ class StatementBuilder:
             return Result(success=bool(event.correct), response=_response(event.response))
         if kind is EventKind.MODULE_COMPLETED:
             return Result(completion=True)
-        if kind in (EventKind.QUIZ_SUBMITTED, EventKind.MODULE_PASSED, EventKind.MODULE_FAILED):
+        if kind in (EventKind.QUIZ_SUBMITTED, EventKind.MODULE_PASSED, EventKind.MODULE_FAILED) \
+                and event.score is not None:
             result = Result(score=Score(scaled=round(event.score, 4), raw=event.raw, min=0, max=event.maximum),
                             success=event.score >= self.catalogue.passport_rule.pass_mark)
             if kind is EventKind.QUIZ_SUBMITTED:

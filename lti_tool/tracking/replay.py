@@ -22,7 +22,7 @@ from ..domain import awards
 from ..domain.catalogue import Catalogue
 from ..domain.learning import EventKind, Learner, Learning, LearningEvent
 from ..domain.people import known_accounts
-from ..models import Progress
+from ..models import Progress, QuestionMiss
 from . import vocabulary as vocab
 from .builders import course_key
 
@@ -60,6 +60,7 @@ def replay(connection: Connection, catalogue: Catalogue, authority: dict, base_u
         .order_by(table.c.timestamp, table.c.stored, table.c.id))]
     events = [e for e in (_event(s, accounts, base_url) for s in statements) if e is not None]
     connection.execute(delete(Progress))
+    connection.execute(delete(QuestionMiss))
     awards.forget_all_but(connection, {e.award_uid for e in events
                                        if e.kind is EventKind.CREDENTIAL_EARNED and e.award_uid})
     learning = Learning(catalogue, awarding=False)  # no listeners: replaying must not emit statements again

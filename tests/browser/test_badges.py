@@ -67,11 +67,15 @@ def test_trainer_revokes_and_the_verification_page_says_so(live_tool, page, scre
     run(live_tool.app, demo_cli, "seed")
     _launch(page, live_tool, "Lancer en tant que formateur Bruno")
     page.wait_for_url("**/trainer/")
+    page.get_by_role("link", name="Alice Martin").click()  # revocation sits on the learner's detail
+    page.wait_for_url("**/trainer/learners/*")
     _check(page, screenshot, "trainer-home-with-badges")
     first = page.locator("form.revoke").first
     first.get_by_label("Motif de révocation").fill("Tentative frauduleuse")
     first.get_by_role("button", name="Révoquer").click()
     page.wait_for_url("**/trainer/")
+    page.get_by_role("link", name="Alice Martin").click()
+    page.wait_for_url("**/trainer/learners/*")
     assert "Révoqué" in page.content()
     with live_tool.app.app_context():
         from sqlalchemy import select

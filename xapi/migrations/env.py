@@ -14,7 +14,7 @@ def _ours(name, type_, _parent_names) -> bool:
 
 
 def run_migrations() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=METADATA, render_as_batch=True,
                           version_table=VERSION_TABLE, include_name=_ours)
