@@ -49,7 +49,7 @@ def ensure_environment(extras: str) -> None:
     stamp.write_text(digest)
 
 
-TEST_PEERS = {"chromium": "chromium", "node": "nodejs", "npm": "npm"}
+TEST_PEERS = {"chromium": "chromium", "node": "nodejs", "npm": "npm", "certutil": "libnss3-tools"}
 
 
 def ensure_test_peers() -> None:

@@ -11,7 +11,7 @@ from xapi.forwarding import save_endpoint
 from xapi.http import create_blueprint as lrs_blueprint
 
 from . import config as configuration
-from . import security
+from . import launch_session, security
 from .services import database, install, services
 from .web_session import csrf_token, locale
 
@@ -30,13 +30,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dashboards import bp as dashboards_bp
     from .dashboards.item_stats_views import bp as item_stats_bp
     from .home import bp as home_bp
+    from .lti.admin_views import bp as lti_admin_bp
     from .lti.deep_linking_views import bp as deep_linking_bp
+    from .lti.registration_views import bp as lti_registration_bp
     from .lti.views import bp as lti_bp
     from .player import bp as player_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(deep_linking_bp)
+    app.register_blueprint(lti_registration_bp)
+    app.register_blueprint(lti_admin_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(item_stats_bp)
@@ -49,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         app.register_blueprint(demo_bp)
 
+    launch_session.install(app)
     Babel(app, locale_selector=locale, default_locale="fr", default_domain="messages")
     app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
     _register_error_pages(app)

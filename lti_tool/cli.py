@@ -24,6 +24,7 @@ from .services import database
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 platform_cli = AppGroup("platform", help="LMS platforms registered with the tool.")
 keys_cli = AppGroup("keys", help="The tool's LTI signing keys.")
+admin_cli = AppGroup("admin", help="Administration from the browser.")
 
 
 @click.command("serve")
@@ -131,13 +132,25 @@ def keys_rotate() -> None:
     click.echo(f"active key is now {key.kid}")
 
 
+@admin_cli.command("token")
+def admin_token() -> None:
+    """Print a one-time link (15 minutes) to the administrator page: platforms and deployments, add one."""
+    from .lti.admin import TOKEN_LIFETIME_SECONDS, issue_token
+    from .lti.storage import DatabaseLaunchDataStorage
+
+    token = issue_token(DatabaseLaunchDataStorage(database()))
+    click.echo(f"{current_app.config['BASE_URL']}/admin/token/{token}")
+    click.echo(f"(single use, valid {TOKEN_LIFETIME_SECONDS // 60} minutes)", err=True)
+
+
 def register_commands(app: Flask) -> None:
     from .authoring.cli import content_cli
     from .badges.cli import badges_cli, issuer_cli
     from .demo.seed import demo_cli
     from .tracking.cli import outbox_cli, xapi_cli
 
-    for command in (serve, db_cli, platform_cli, keys_cli, content_cli, xapi_cli, outbox_cli, badges_cli, issuer_cli,
+    for command in (serve, db_cli, platform_cli, keys_cli, admin_cli, content_cli, xapi_cli, outbox_cli, badges_cli,
+                    issuer_cli,
                     demo_cli):
         app.cli.add_command(command)
 

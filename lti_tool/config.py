@@ -65,6 +65,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         "ENCRYPTION_KEY": os.environ.get("PASSEPORT_ENCRYPTION_KEY") or None,
     }
     config.update(overrides)
+    # The demo LMS may be reached on another site than the tool (cross-site launches, as from a real LMS).
+    config.setdefault("DEMO_URL", (os.environ.get("PASSEPORT_DEMO_URL") or str(config["BASE_URL"])).rstrip("/"))
     secure = str(config["BASE_URL"]).startswith("https://")
     # Inside an LMS iframe the tool is a third party: its cookies must be
     # SameSite=None; Secure; Partitioned, which browsers only accept over HTTPS.

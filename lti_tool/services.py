@@ -54,6 +54,7 @@ class Services:
     offers: OfferCatalogue
     advantage: Advantage
     demo_platform_key: Any = None  # loaded on the demo LMS's first use
+    demo_registration_token: str | None = None  # while the demo LMS registers the tool
 
 
 def install(app: Flask) -> Services:

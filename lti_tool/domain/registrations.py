@@ -23,6 +23,7 @@ class PlatformSettings:
     jwks_url: str
     deployment_ids: tuple[str, ...]
     name: str | None = None
+    deployments_required: bool = True  # dynamic registration may come before the platform deploys the tool
 
     def check(self) -> None:
         for label, url in (("issuer", self.issuer), ("auth-login-url", self.auth_login_url),
@@ -32,7 +33,7 @@ class PlatformSettings:
                 raise RegistrationError(f"--{label} must be an http(s) URL, got {url!r}")
         if not self.client_id.strip():
             raise RegistrationError("--client-id must not be empty")
-        if not self.deployment_ids or not all(d.strip() for d in self.deployment_ids):
+        if not all(d.strip() for d in self.deployment_ids) or (self.deployments_required and not self.deployment_ids):
             raise RegistrationError("at least one non-empty --deployment-id is required")
 
 

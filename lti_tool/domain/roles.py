@@ -47,3 +47,15 @@ def classify(roles: list[str]) -> Role:
     if principals & _INSTRUCTOR_ROLES:
         return Role.INSTRUCTOR
     return Role.LEARNER
+
+
+_PLATFORM_ADMIN_ROLES = {
+    _LIS + "system/person#Administrator",
+    _LIS + "system/person#SysAdmin",
+    _LIS + "institution/person#Administrator",
+}
+
+
+def is_platform_administrator(roles: list[str]) -> bool:
+    """An institution or system administrator (not a course's): may manage the platforms registered."""
+    return bool(set(roles) & _PLATFORM_ADMIN_ROLES)

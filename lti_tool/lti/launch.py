@@ -18,6 +18,7 @@ from pylti1p3.exception import LtiException
 from sqlalchemy.engine import Connection
 
 from ..domain.roles import Role, classify
+from .cookieless import PendingLogin, binding_matches, pending_login
 from .errors import bad_request, not_registered, platform_add_command, unauthorized
 from .platform_keys import PlatformKeyCache
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
@@ -95,6 +96,14 @@ def check_claim_types(body: Any) -> None:
                           f"Token claim(s) of the wrong type: {', '.join(wrong)}.")
 
 
+class StateNotInCookie(Exception):
+    """The state is one this tool issued, but no cookie carries it here: the browser blocks the tool's cookies."""
+
+    def __init__(self, state: str, pending: PendingLogin):
+        super().__init__(state)
+        self.state, self.pending = state, pending
+
+
 class PasseportMessageLaunch(FlaskMessageLaunch):
     def __init__(self, tool_conf: DatabaseToolConf, storage: DatabaseLaunchDataStorage, keys: PlatformKeyCache):
         request = cookie_request()
@@ -107,6 +116,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             requests_session=keys.http,  # pylti1p3 would open a new HTTP session per launch
         )
         self.platform_keys = keys
+        self.state_from_storage = False
 
     platform: PlatformRecord  # set by validate_registration, which runs before every other check
 
@@ -149,15 +159,22 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "Le paramètre « state » manque : relancez l'activité depuis votre plateforme.",
                 "The 'state' parameter is missing: launch the activity again from your platform.",
             )
-        if self._cookie_service.get_cookie(state) != state:
-            raise unauthorized(
-                "invalid_state",
-                "Le paramètre « state » ne correspond à aucune connexion ouverte dans ce navigateur "
-                "(lien expiré, ou cookies bloqués) : relancez l'activité depuis votre plateforme.",
-                "The 'state' parameter matches no login started in this browser "
-                "(expired, or cookies blocked): launch the activity again from your platform.",
-            )
-        return self
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        pending = pending_login(self._session_service.data_storage, state)
+        sent = self._get_request_param("lti_storage_binding")
+        if pending is not None and binding_matches(pending, sent):
+            self.state_from_storage = True
+            return self
+        if pending is not None and not sent:
+            raise StateNotInCookie(state, pending)
+        raise unauthorized(
+            "invalid_state",
+            "Le paramètre « state » ne correspond à aucune connexion ouverte dans ce navigateur "
+            "(lien expiré, ou cookies bloqués) : relancez l'activité depuis votre plateforme.",
+            "The 'state' parameter matches no login started in this browser "
+            "(expired, or cookies blocked): launch the activity again from your platform.",
+        )
 
     def validate_jwt_format(self):
         if not self._get_request_param("id_token"):
@@ -183,11 +200,13 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                               "The token has no issuer (iss).")
         platforms = self._tool_config.platforms_for(iss)
         if not platforms:
+            client = body.get("azp") or (body.get("aud") if isinstance(body.get("aud"), str) else None) or "CLIENT_ID"
+            deployment = body.get(CLAIM + "deployment_id") or "DEPLOYMENT_ID"
             raise not_registered(
                 "unknown_issuer",
                 f"La plateforme « {iss} » n'est pas enregistrée dans Passeport.",
                 f"Platform '{iss}' is not registered with Passeport.",
-                platform_add_command(iss),
+                platform_add_command(str(iss), str(client), deployment_id=str(deployment)),
             )
         audiences = body.get("aud")
         audiences = audiences if isinstance(audiences, list) else [audiences]

@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin
 from pylti1p3.exception import OIDCException
 
-from .. import services
+from .. import launch_session, services
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.people import LaunchFacts, save_launch
-from ..domain.roles import Role
+from ..domain.roles import Role, is_platform_administrator
 from ..player.resume import resume_url
 from ..web_session import remember_launch
+from .admin_views import grant_admin
 from .advantage import remember_services
+from .cookieless import remember_login, storage_key
+from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered, platform_add_command
-from .launch import PasseportMessageLaunch, cookie_request
+from .launch import PasseportMessageLaunch, StateNotInCookie, cookie_request
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .tool_keys import public_jwks
 from .toolconf import DatabaseToolConf
@@ -56,11 +60,12 @@ def login():
     tool_conf = _tool_conf()
     if tool_conf.platform(iss, params.get("client_id")) is None:
         client = params.get("client_id") or "CLIENT_ID"
+        deployment = params.get("lti_deployment_id") or "DEPLOYMENT_ID"
         raise not_registered(
             "unknown_issuer",
             f"La plateforme « {iss} » (client « {client} ») n'est pas enregistrée dans Passeport.",
             f"Platform '{iss}' (client '{client}') is not registered with Passeport.",
-            platform_add_command(iss, client),
+            platform_add_command(str(iss), str(client), deployment_id=str(deployment)),
         )
     flask_request = cookie_request()
     oidc = FlaskOIDCLogin(
@@ -71,10 +76,27 @@ def login():
         launch_data_storage=DatabaseLaunchDataStorage(services.database()),
     )
     try:
-        return oidc.redirect(launch_url())
+        auth_url = oidc._prepare_redirect_url(launch_url())  # pylti1p3: validates, sets the state cookie and nonce
     except OIDCException as error:
         raise bad_request("invalid_login", f"Demande de connexion refusée : {error}.",
                           f"Login refused: {error}.") from error
+    state = parse_qs(urlsplit(auth_url).query)["state"][0]
+    target = params.get("lti_storage_target")
+    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, target)
+    if pending.binding:
+        platform = tool_conf.platform(iss, params.get("client_id"))
+        response = make_response(render_template(
+            "lti_storage.html", mode="put", target=target, origin=_origin(platform.auth_login_url) if platform else "",
+            key=storage_key(state), value=pending.binding, next_url=auth_url))
+    else:
+        response = make_response(redirect(auth_url))
+    oidc._cookie_service.update_response(response)  # the state cookie (partitioned over HTTPS)
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @bp.post("/lti/launch")
@@ -84,7 +106,10 @@ def launch():
         DatabaseLaunchDataStorage(services.database()),
         services.platform_keys(),
     )
-    message.validate()
+    try:
+        message.validate()
+    except StateNotInCookie as missing:
+        return _launch_without_cookie(missing)
     lti = message.to_launch()
     module = services.catalogue().resolve(lti.requested_module())
     with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
@@ -102,11 +127,29 @@ def launch():
                                                          module_id=module.id, locale=locale))
         learner_lands_on = resume_url(db, learner.user_id, module) if module else url_for("player.catalogue")
     remember_launch(learner, lti.role, lti.launch_id, locale)
+    if message.state_from_storage:  # no cookie comes back to this frame: its pages carry a session token
+        launch_session.start(current_app, lti.launch_id, dict(session))
     if lti.message_type == "LtiDeepLinkingRequest":
-        return redirect(url_for("deep_linking.picker"), 303)
+        return redirect(launch_session.carry(url_for("deep_linking.picker")), 303)
+    if is_platform_administrator(lti.roles):
+        grant_admin("launch")
+        return redirect(url_for("lti_admin.platforms"), 303)
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
-    return redirect(learner_lands_on, 303)
+    return redirect(launch_session.carry(learner_lands_on), 303)
+
+
+def _launch_without_cookie(missing: StateNotInCookie):
+    """Read the state's binding back from the platform's frame, or offer a new tab."""
+    pending = missing.pending
+    if pending.binding and not request.form.get("lti_storage_checked"):
+        platform = _tool_conf().platform(pending.parameters.get("iss") or "", pending.parameters.get("client_id"))
+        return render_template(
+            "lti_storage.html", mode="get", target=pending.target or "_parent",
+            origin=_origin(platform.auth_login_url) if platform else "", key=storage_key(missing.state),
+            form={"id_token": request.form.get("id_token", ""), "state": missing.state}, next_url=launch_url())
+    login_url = current_app.config["BASE_URL"] + "/lti/login"
+    return render_template("lti_new_tab.html", url=pending.new_tab_login_url(login_url))
 
 
 @bp.get("/.well-known/jwks.json")
@@ -117,15 +160,21 @@ def jwks():
 
 @bp.get("/lti/config")
 def config():
-    """What an LMS administrator pastes into a manual LTI 1.3 registration."""
+    """Everything an LMS administrator needs: automatic registration, or every value for a manual one."""
     base = current_app.config["BASE_URL"]
     return render_template(
         "lti_config.html",
+        name=NAME, description=DESCRIPTION, icon_url=icon_url(base), https=base.startswith("https://"),
+        deep_linking=deep_linking_supported(current_app.view_functions),
+        modules=services.catalogue().modules,
         settings={
+            "register_url": base + "/lti/register",
+            "canvas_url": base + "/lti/canvas.json",
             "tool_url": base + "/lti/launch",
             "login_url": base + "/lti/login",
             "redirect_uri": base + "/lti/launch",
             "jwks_url": base + "/.well-known/jwks.json",
-            "deep_linking_url": base + "/lti/launch",
+            "domain": urlsplit(base).netloc,
         },
+        scopes=SCOPES,
     )

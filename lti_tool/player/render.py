@@ -1,4 +1,4 @@
-"""Lesson Markdown to HTML, with links between sections turned into player URLs."""
+"""Lesson Markdown to HTML, with links between sections turned into player URLs and external links in a new tab."""
 from __future__ import annotations
 
 import re
@@ -22,6 +22,11 @@ class _SectionLinks(Treeprocessor):
             url = match and self.url_for_file(match["file"])
             if match and url:
                 link.set("href", url + (match["anchor"] or ""))
+            elif link.get("href", "").startswith(("http://", "https://")):
+                # inside an LMS iframe an external page must not replace the course frame, nor learn the
+                # launch's session token from the Referer
+                link.set("target", "_blank")
+                link.set("rel", "noopener noreferrer")
 
 
 class _SectionLinksExtension(Extension):

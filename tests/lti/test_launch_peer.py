@@ -121,7 +121,7 @@ def test_missing_or_foreign_state_is_refused(live_tool, peer, state, code):
 def test_login_from_unregistered_issuer_gives_a_reference_for_the_administrator(live_tool):
     """The registration command itself is shown to administrators only (tests/security/test_web_security.py)."""
     response = requests.get(live_tool.url + "/lti/login", params={
-        "iss": "https://moodle.example.fr", "login_hint": "42", "client_id": "abc",
+        "iss": "https://moodle.example.fr", "login_hint": "42", "client_id": "abc", "lti_deployment_id": "7",
         "target_link_uri": live_tool.url + "/lti/launch"})
     assert response.status_code == 403
     assert "https://moodle.example.fr" in response.text and 'class="reference"' in response.text

@@ -23,6 +23,7 @@ from lti1p3platform.request import Request
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+INSTITUTION_ADMIN = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
 
 
 def _pem(key) -> str:
@@ -213,7 +214,8 @@ class PeerPlatform:
             launch = Launch(_Request(request), Config())
             launch.scenario, _, locale = request.args.get("lti_message_hint", "ok|fr").partition("|")
             user = request.args["login_hint"]
-            roles = [INSTRUCTOR] if user.startswith("trainer") else [LEARNER]
+            roles = ([INSTRUCTOR] if user.startswith("trainer") else
+                     [INSTITUTION_ADMIN, INSTRUCTOR] if user.startswith("admin") else [LEARNER])
             launch.set_user_data(user, roles, full_name=f"Peer {user}", email_address=f"{user}@lms.example.org")
             launch.set_resource_link_claim("peer-rl-1", title="Module 5")
             launch.set_launch_context_claim("peer-course-1", context_title="Peer course")

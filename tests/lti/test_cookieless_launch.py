@@ -1,0 +1,107 @@
+"""Launches whose browser keeps no cookie for the tool: postMessage storage, session token, new-tab fallback.
+
+The browser here sends no cookie at all, and the test plays the platform frame's part of LTI Client Side
+postMessage Storage (what lti-storage.js asks with lti.put_data / lti.get_data); the browser tests run
+the same flow with the real scripts in Chromium.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from tests.inprocess import Browser
+
+MODULE = "vendre-sur-internet"
+
+
+def _attribute(page, name: str) -> str:
+    return html.unescape(re.search(rf'{name}="([^"]*)"', page.text).group(1))
+
+
+def _login(platform, browser, storage_target: str | None):
+    """The platform's login initiation, optionally offering postMessage storage; returns the tool's answer."""
+    start = browser.get(f"{platform.url}/start", params={"scenario": "ok", "user": "learner-1", "locale": "fr"},
+                        allow_redirects=False)
+    login_url = start.headers["Location"] + (f"&lti_storage_target={storage_target}" if storage_target else "")
+    return browser.get(login_url, allow_redirects=False)
+
+
+def _launch_with_storage(tool, platform):
+    """Login → put_data → platform auth → launch without cookie → get_data → launch: the final answer."""
+    browser, frame_storage = Browser(tool.sites, use_cookies=False), {}
+    put = _login(platform, browser, "_parent")
+    assert put.status_code == 200 and 'data-mode="put"' in put.text
+    assert _attribute(put, "data-origin") == platform.url  # messages go to the platform's origin only
+    frame_storage[_attribute(put, "data-key")] = _attribute(put, "data-value")  # lti.put_data
+    form = browser.get(_attribute(put, "data-next")).json()  # the platform answers with the id_token form
+    check = browser.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]})
+    assert check.status_code == 200 and 'data-mode="get"' in check.text
+    binding = frame_storage.get(_attribute(check, "data-key"))  # lti.get_data
+    answer = browser.post(form["launch_url"], allow_redirects=False, data={
+        "id_token": form["id_token"], "state": form["state"], "lti_storage_binding": binding,
+        "lti_storage_checked": "1"})
+    return browser, answer
+
+
+def test_storage_launch_then_sections_and_quiz_without_cookies(tool, platform):
+    browser, answer = _launch_with_storage(tool, platform)
+    assert answer.status_code == 303 and "?pt=" in answer.headers["Location"]
+    module = browser.get(tool.url + answer.headers["Location"])
+    assert module.status_code == 200 and "Vendre sur Internet" in module.text
+    section_link = re.search(rf'href="(/modules/{MODULE}/sections/[^"]+\?pt=[^"]+)"', module.text).group(1)
+    section = browser.get(tool.url + html.unescape(section_link))
+    assert section.status_code == 200 and "Section 1 sur" in section.text
+
+    quiz = browser.get(tool.url + html.unescape(re.search(rf'href="(/modules/{MODULE}/quiz\?pt=[^"]+)"',
+                                                           _page_with_quiz_link(tool, browser, module)).group(1)))
+    assert quiz.status_code == 200
+    action = html.unescape(re.search(r'action="(/modules/[^"]+/quiz/\d+\?pt=[^"]+)"', quiz.text).group(1))
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', quiz.text).group(1)
+    questions = list(dict.fromkeys(re.findall(r'name="answer-(q\d+)"', quiz.text)))
+    choices = [(f"answer-{q}", re.search(rf'name="answer-{q}" value="([^"]+)"', quiz.text).group(1)) for q in questions]
+    result = browser.post(tool.url + action, data=[("csrf_token", csrf), *choices])
+    assert result.status_code == 200 and "Score" in result.text
+
+
+def _page_with_quiz_link(tool, browser, module) -> str:
+    """The module page links the quiz once sections are read; else the page that does."""
+    if re.search(rf'href="/modules/{MODULE}/quiz\?pt=', module.text):
+        return module.text
+    links = re.findall(rf'href="(/modules/{MODULE}/sections/[^"]+\?pt=[^"]+)"', module.text)
+    for link in links:
+        page = browser.get(tool.url + html.unescape(link))
+        if re.search(rf'href="/modules/{MODULE}/quiz\?pt=', page.text):
+            return page.text
+    raise AssertionError("no page links the quiz")
+
+
+def test_forged_binding_is_refused(tool, platform):
+    browser = Browser(tool.sites, use_cookies=False)
+    put = _login(platform, browser, "_parent")
+    form = browser.get(_attribute(put, "data-next")).json()
+    answer = browser.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"],
+                                                    "lti_storage_binding": "guessed", "lti_storage_checked": "1"})
+    assert answer.status_code == 401 and "<code>invalid_state</code>" in answer.text
+
+
+def test_without_storage_or_cookies_the_new_tab_page_completes_the_launch(tool, platform):
+    iframe = Browser(tool.sites, use_cookies=False)
+    login = _login(platform, iframe, None)
+    form = iframe.get(login.headers["Location"]).json()
+    page = iframe.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]})
+    assert page.status_code == 200 and "Ouvrir dans un nouvel onglet" in page.text
+    link = html.unescape(re.search(r'href="([^"]+)" target="_blank" rel="noopener"', page.text).group(1))
+    assert link.startswith(tool.url + "/lti/login?") and "lti_storage_target" not in link
+    top_level = tool.browser()  # a new tab: the tool's cookies are first-party there
+    form = top_level.get(link).json()
+    launched = top_level.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]},
+                              allow_redirects=False)
+    assert launched.status_code == 303 and launched.headers["Location"].endswith(f"/modules/{MODULE}")
+
+
+def test_a_tampered_or_foreign_session_token_opens_no_session(tool, platform):
+    browser, answer = _launch_with_storage(tool, platform)
+    location = answer.headers["Location"]
+    assert browser.get(tool.url + location).status_code == 200
+    assert browser.get(tool.url + location[:-3] + "xyz").status_code == 401
+    assert browser.get(tool.url + location.split("?")[0]).status_code == 401
