@@ -60,7 +60,8 @@ def ensure_installed() -> None:
             return
         _tool("node")
         npm = _tool("npm")
-        if not (JS_DIR / "node_modules").is_dir():
+        installed = JS_DIR / "node_modules" / ".package-lock.json"  # npm's record of what it installed
+        if not installed.is_file() or installed.stat().st_mtime < (JS_DIR / "package-lock.json").stat().st_mtime:
             proc = subprocess.run(
                 [npm, "ci", "--no-audit", "--no-fund"],
                 cwd=JS_DIR, capture_output=True, text=True,
