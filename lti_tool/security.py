@@ -63,7 +63,10 @@ def _headers(response: Response) -> Response:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if "Content-Security-Policy" not in headers:
         if response.mimetype == "text/html":
-            headers["Content-Security-Policy"] = f"{STRICT_CSP}; frame-ancestors {' '.join(frame_ancestors())}"
+            # frame-src: the demo LMS, possibly served from another site, embeds the tool (BASE_URL) in an iframe
+            tool = _origin(str(current_app.config["BASE_URL"])) or ""
+            headers["Content-Security-Policy"] = (f"{STRICT_CSP}; frame-src 'self' {tool}; "
+                                                  f"frame-ancestors {' '.join(frame_ancestors())}")
         elif response.mimetype == "application/pdf":
             headers["Content-Security-Policy"] = PDF_CSP  # a sandboxed PDF would not render in browsers' viewers
         else:

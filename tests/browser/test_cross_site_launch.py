@@ -71,6 +71,7 @@ def test_iframe_launch_with_cookies_blocked_reads_a_section_and_submits_the_quiz
         assert tool.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), width
     page.set_viewport_size({"width": 375, "height": 800})
     tool.goto(tool.url.split("/sections/")[0] + "/quiz?" + tool.url.split("?", 1)[1])
+    frame.get_by_role("button", name="Commencer le quiz").click()  # the start page: pass mark, questions
     frame.locator("fieldset.question").first.wait_for()
     for question in frame.locator("fieldset.question").all():
         question.locator("input").first.check()

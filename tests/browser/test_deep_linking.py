@@ -21,6 +21,7 @@ def _pass_quiz(page, app) -> None:
     catalogue = services.catalogue(app)
     bank = catalogue.quiz(catalogue.get(MODULE).folder, "fr")
     page.goto(page.url.split("/modules/")[0] + f"/modules/{MODULE}/quiz")
+    page.get_by_role("button", name="Commencer le quiz").click()  # the start page: pass mark, questions
     for fieldset in page.locator("fieldset.question").all():
         question = fieldset.get_attribute("id")[len("q-"):]
         for choice in bank[question]["choices"]:
