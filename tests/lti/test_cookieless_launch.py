@@ -52,8 +52,12 @@ def test_storage_launch_then_sections_and_quiz_without_cookies(tool, platform):
     section = browser.get(tool.url + html.unescape(section_link))
     assert section.status_code == 200 and "Section 1 sur" in section.text
 
-    quiz = browser.get(tool.url + html.unescape(re.search(rf'href="(/modules/{MODULE}/quiz\?pt=[^"]+)"',
-                                                           _page_with_quiz_link(tool, browser, module)).group(1)))
+    start = browser.get(tool.url + html.unescape(re.search(rf'href="(/modules/{MODULE}/quiz\?pt=[^"]+)"',
+                                                            _page_with_quiz_link(tool, browser, module)).group(1)))
+    assert start.status_code == 200  # the start page: pass mark and questions, then the attempt
+    begin = html.unescape(re.search(r'action="(/modules/[^"]+/quiz/new\?pt=[^"]+)"', start.text).group(1))
+    quiz = browser.post(tool.url + begin,
+                        data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', start.text).group(1)})
     assert quiz.status_code == 200
     action = html.unescape(re.search(r'action="(/modules/[^"]+/quiz/\d+\?pt=[^"]+)"', quiz.text).group(1))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', quiz.text).group(1)

@@ -114,7 +114,7 @@ def test_demo_lms_registers_itself_by_dynamic_registration(tool):
     assert refused.status_code == 401
 
 
-def test_registration_without_deployment_then_the_first_launch_names_it(tool):
+def test_registration_without_deployment_then_the_first_launch_names_it(tool, caplog):
     platform = _serve(tool, "brightspace")
     page = tool.browser().get(platform.registration_url(tool.url))
     assert page.status_code == 200 and "pas encore" in page.text
@@ -122,4 +122,6 @@ def test_registration_without_deployment_then_the_first_launch_names_it(tool):
     platform.deployment_id = "d2l-deployment-9"  # the administrator deploys the tool
     refused = platform.launch(tool.browser())
     assert refused.status_code == 403 and "<code>unknown_deployment</code>" in refused.text
-    assert f"--client-id {platform.client_id}" in refused.text and "--deployment-id d2l-deployment-9" in refused.text
+    # the complete command goes to administrators: here, to the log under the reference the page shows
+    assert 'class="reference"' in refused.text and "passeport platform add" not in refused.text
+    assert f"--client-id {platform.client_id}" in caplog.text and "--deployment-id d2l-deployment-9" in caplog.text
