@@ -44,12 +44,13 @@ def verify_submitted():
         else:
             return _unreadable_page(400, "Rien à vérifier : collez le contenu d'un badge ou déposez un fichier.",
                                     "Nothing to verify: paste a badge's content or upload a file.")
+        if isinstance(given, Link):
+            return _lookup(given.url)
+        verdict = _judge(given)  # a credential whose fields have the wrong types is unreadable too
     except Unreadable as error:
         return _unreadable_page(400, "Ce fichier ou ce texte ne contient pas de badge lisible.",
                                 "No readable badge here.", str(error))
-    if isinstance(given, Link):
-        return _lookup(given.url)
-    return _verdict_page(_judge(given))
+    return _verdict_page(verdict)
 
 
 @bp.get("/verify/lookup")
@@ -183,8 +184,14 @@ def _reference(body: dict):
     return body.get("url") or body.get("id")
 
 
+API_INPUTS = {"credential": dict, "jwt": str, "image": str, "url": str, "id": str}
+
+
 def _api_credential(body: dict):
-    """The content given (judged as is), or a link or id (looked up)."""
+    """The content given (judged as is), or a link or id (looked up): exactly one input, of its type."""
+    given = [name for name in API_INPUTS if name in body]
+    if len(given) != 1 or not isinstance(body[given[0]], API_INPUTS[given[0]]):
+        raise Unreadable("send exactly one of: credential (object), jwt (string), image (base64), url or id (string)")
     if isinstance(body.get("credential"), dict):
         return body["credential"]
     if isinstance(body.get("jwt"), str):
