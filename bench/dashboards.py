@@ -14,7 +14,7 @@ learner's attempts, template rendering, CSV encoding), requests random courses:
 
 Prints p50/p95/max per request and the query plans of the grid and detail queries.
 
-    python bench/dashboards.py [--courses 4000] [--learners 50] [--requests 300] [--keep]
+    python bench/dashboards.py [--courses 4000] [--learners 50] [--requests 300] [--reuse] [--schema NAME]
 """
 from __future__ import annotations
 
@@ -40,20 +40,19 @@ from lti_tool import create_app, database, prepare, services  # noqa: E402
 from lti_tool.domain import course_report as report  # noqa: E402
 
 POSTGRES = os.environ.get("PASSEPORT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SCHEMA = "bench_dashboards"
 ISSUER = "https://lms.bench.example.org"
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
-def schema_url() -> str:
-    return f"{POSTGRES}?options={quote(f'-csearch_path={SCHEMA}')}"
+def schema_url(schema: str) -> str:
+    return f"{POSTGRES}?options={quote(f'-csearch_path={schema}')}"
 
 
-def fresh_schema() -> None:
+def fresh_schema(schema: str) -> None:
     engine = sa.create_engine(POSTGRES)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine.dispose()
 
 
@@ -195,11 +194,12 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--reuse", action="store_true", help="keep the data set of a previous run")
+    parser.add_argument("--schema", default="bench_dashboards", help="PostgreSQL schema of the data set")
     args = parser.parse_args()
     instance = tempfile.mkdtemp(prefix="passeport-bench-")
     if not args.reuse:
-        fresh_schema()
-    app = create_app({"DATABASE_URL": schema_url(), "INSTANCE_PATH": instance, "BASE_URL": "http://bench.test",
+        fresh_schema(args.schema)
+    app = create_app({"DATABASE_URL": schema_url(args.schema), "INSTANCE_PATH": instance, "BASE_URL": "http://bench.test",
                       "TESTING": True})
     prepare(app)
     if not args.reuse:

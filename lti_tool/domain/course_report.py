@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -102,8 +103,9 @@ def is_learner_of(connection: Connection, context_id: int, user_id: int) -> bool
     return connection.execute(select(literal(1)).where(members.c.user_id == user_id)).first() is not None
 
 
-def _summaries(context_id: int, stuck_before: datetime):
-    """One row per learner of the course: name, modules passed, last activity, passport, stuck."""
+def _summaries(context_id, stuck_before):
+    """One row per learner of the course: name, modules passed, last activity, passport, stuck.
+    Takes values or ``bindparam``s (the grid builds its statements once, with parameters)."""
     members = roster(context_id).subquery()
     begun = Progress.status.in_([Status.IN_PROGRESS.value, Status.COMPLETED.value, Status.FAILED.value])
     passport = aliased(Award)  # joined, not EXISTS: PostgreSQL would hash every passport of every course
@@ -123,27 +125,48 @@ def _summaries(context_id: int, stuck_before: datetime):
             .group_by(User.id, User.name, User.sub)).subquery()
 
 
+@lru_cache(maxsize=128)
+def _grid_page(filter_: str, searched: bool, sort: str, descending: bool, paginate: bool) -> Select:
+    """The grid's learners query for one shape of request, built once: building it costs more than running it.
+    Parameters: context_id, stuck_before, and search (escaped for LIKE with ``/``), limit, offset when used."""
+    learners = _summaries(bindparam("context_id"), bindparam("stuck_before"))
+    conditions = {"all": True, "not_started": learners.c.started == 0, "stuck": learners.c.stuck,
+                  "passed": learners.c.passed > 0, "passport": learners.c.passport}
+    page = select(learners, func.count().over().label("total")).where(conditions[filter_])
+    if searched:
+        page = page.where(func.lower(learners.c.name).contains(bindparam("search"), escape="/"))
+    key = {"name": func.lower(learners.c.name), "last_activity": learners.c.last_activity,
+           "passed": learners.c.passed}[sort]
+    page = page.order_by(key.desc().nulls_last() if descending else key.asc().nulls_first(), learners.c.user_id)
+    if paginate:
+        page = page.limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+    return page
+
+
+_CELLS = select(Progress.user_id, Progress.module_id, *CELL_COLUMNS).where(
+    Progress.user_id.in_(bindparam("user_ids", expanding=True)))
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def grid(connection: Connection, context_id: int, query: GridQuery, now: datetime | None = None,
          paginate: bool = True) -> Grid:
     """A page of the course's learners (filtered, searched, sorted) with their progress per module."""
-    learners = _summaries(context_id, (now or utcnow()) - timedelta(days=query.stuck_days))
-    conditions = {"all": True, "not_started": learners.c.started == 0, "stuck": learners.c.stuck,
-                  "passed": learners.c.passed > 0, "passport": learners.c.passport}
-    page = select(learners, func.count().over().label("total")).where(conditions[query.filter])
-    if query.search.strip():
-        page = page.where(func.lower(learners.c.name).contains(query.search.strip().lower(), autoescape=True))
-    key = {"name": func.lower(learners.c.name), "last_activity": learners.c.last_activity,
-           "passed": learners.c.passed}[query.sort]
-    page = page.order_by(key.desc().nulls_last() if query.descending else key.asc().nulls_first(),
-                         learners.c.user_id)
+    search = query.search.strip().lower()
+    parameters: dict = {"context_id": context_id,
+                        "stuck_before": (now or utcnow()) - timedelta(days=query.stuck_days)}
+    if search:
+        parameters["search"] = _like_escaped(search)
     if paginate:
-        page = page.limit(query.per_page).offset((query.page - 1) * query.per_page)
-    found = connection.execute(page).all()
+        parameters.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    found = connection.execute(_grid_page(query.filter, bool(search), query.sort, query.descending, paginate),
+                               parameters).all()
     rows = {r.user_id: LearnerRow(r.user_id, r.name, r.passed, r.last_activity, bool(r.passport), bool(r.stuck))
             for r in found}
     if rows:
-        for user_id, module_id, *cell in connection.execute(
-                select(Progress.user_id, Progress.module_id, *CELL_COLUMNS).where(Progress.user_id.in_(rows))):
+        for user_id, module_id, *cell in connection.execute(_CELLS, {"user_ids": list(rows)}):
             rows[user_id].cells[module_id] = Cell(*cell)
     return Grid(list(rows.values()), found[0].total if found else 0, query)
 
