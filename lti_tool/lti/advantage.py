@@ -179,15 +179,16 @@ class Advantage:
     def roster(self, context_id: int, rlid: str | None = None) -> Roster:
         """The course's members: the platform's list (cached a few minutes) when it offers NRPS,
         else the people who launched so far."""
-        with self.database.begin() as connection:
+        with self.database.read() as connection:  # a transaction only when the cache is refreshed
             course = connection.execute(select(CourseServices).where(CourseServices.context_id == context_id)).first()
             launched = _launched(connection, context_id)
-            if course is None or not course.memberships_url:
-                return Roster(list(launched.values()), from_platform=False)
-            fresh = course.roster_fetched_at and course.roster_fetched_at > utcnow() - ROSTER_MAX_AGE
-            listed: list | None = course.roster if fresh and rlid is None else None
-            error: str | None = None
-            if listed is None:
+        if course is None or not course.memberships_url:
+            return Roster(list(launched.values()), from_platform=False)
+        fresh = course.roster_fetched_at and course.roster_fetched_at > utcnow() - ROSTER_MAX_AGE
+        listed: list | None = course.roster if fresh and rlid is None else None
+        error: str | None = None
+        if listed is None:
+            with self.database.begin() as connection:
                 try:
                     listed = nrps.members(self.http, self.tokens(connection, course.platform_id),
                                           course.memberships_url, self.timeout, rlid)
@@ -197,10 +198,10 @@ class Advantage:
                     if rlid is None:
                         connection.execute(update(CourseServices).where(CourseServices.id == course.id)
                                            .values(roster=listed, roster_fetched_at=utcnow()))
-            if listed is None:
-                return Roster(list(launched.values()), from_platform=False, error=error)
-            return Roster([_member(m, launched.get(str(m["user_id"]))) for m in listed], from_platform=True,
-                          error=error)
+        if listed is None:
+            return Roster(list(launched.values()), from_platform=False, error=error)
+        return Roster([_member(m, launched.get(str(m["user_id"]))) for m in listed], from_platform=True,
+                      error=error)
 
 
 @dataclass(frozen=True)
