@@ -95,17 +95,13 @@ def _cells(grid: report.Grid, modules) -> list[list[tuple[str, str, str]]]:
     return rows
 
 
-def _learner_or_404(connection, context_id: int, user_id: int) -> None:
-    if not report.is_learner_of(connection, context_id, user_id):
-        abort(404, description=_("Cette personne n'est pas apprenante de ce cours."))
-
-
 @bp.get("/trainer/learners/<int:user_id>")
 def learner(user_id: int):
     user, context_id = _trainer()
     with services.database().read() as connection:
-        _learner_or_404(connection, context_id, user_id)
-        name = report.learner_name(connection, user_id)
+        name = report.learner_name(connection, context_id, user_id)
+        if name is None:
+            abort(404, description=_("Cette personne n'est pas apprenante de ce cours."))
         modules = report.learner_detail(connection, services.catalogue(), user_id, user.locale)
         awards = report.learner_awards(connection, user_id)
     catalogue = services.catalogue()

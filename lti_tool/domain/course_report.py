@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
@@ -92,18 +92,22 @@ class Grid:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def roster(context_id: int) -> Select:
+def roster(context_id: int | ColumnElement[int]) -> Select:
     """The course's learners' user ids. Members from the platform's roster service join here (a ``union``)."""
     return select(Membership.user_id.label("user_id")).where(
         Membership.context_id == context_id, Membership.role == Role.LEARNER.value)
 
 
-def is_learner_of(connection: Connection, context_id: int, user_id: int) -> bool:
-    members = roster(context_id).subquery()
-    return connection.execute(select(literal(1)).where(members.c.user_id == user_id)).first() is not None
+_LEARNER_NAME = select(func.coalesce(User.name, User.sub)).where(
+    User.id == bindparam("user_id"), User.id.in_(roster(bindparam("context_id", type_=Integer))))
 
 
-def _summaries(context_id, stuck_before):
+def learner_name(connection: Connection, context_id: int, user_id: int) -> str | None:
+    """The learner's name; None when they are not a learner of the course."""
+    return connection.execute(_LEARNER_NAME, {"user_id": user_id, "context_id": context_id}).scalar()
+
+
+def _summaries(context_id: int | ColumnElement[int], stuck_before: datetime | ColumnElement[datetime]):
     """One row per learner of the course: name, modules passed, last activity, passport, stuck.
     Takes values or ``bindparam``s (the grid builds its statements once, with parameters)."""
     members = roster(context_id).subquery()
@@ -129,7 +133,7 @@ def _summaries(context_id, stuck_before):
 def _grid_page(filter_: str, searched: bool, sort: str, descending: bool, paginate: bool) -> Select:
     """The grid's learners query for one shape of request, built once: building it costs more than running it.
     Parameters: context_id, stuck_before, and search (escaped for LIKE with ``/``), limit, offset when used."""
-    learners = _summaries(bindparam("context_id"), bindparam("stuck_before"))
+    learners = _summaries(bindparam("context_id", type_=Integer), bindparam("stuck_before"))
     conditions = {"all": True, "not_started": learners.c.started == 0, "stuck": learners.c.stuck,
                   "passed": learners.c.passed > 0, "passport": learners.c.passport}
     page = select(learners, func.count().over().label("total")).where(conditions[filter_])
@@ -178,13 +182,19 @@ class ModuleDetail:
     attempts: list[dict]  # submitted attempts, oldest first: id, score, started_at, submitted_at, missed
 
 
+_PROGRESS = select(Progress).where(Progress.user_id == bindparam("user_id"))
+_SUBMITTED = select(QuizAttempt).where(QuizAttempt.user_id == bindparam("user_id"),
+                                       QuizAttempt.status == "submitted").order_by(QuizAttempt.id)
+_AWARDS = select(Award.uid, Award.kind, Award.module_id, Award.awarded_at, Award.revoked_at).where(
+    Award.user_id == bindparam("user_id")).order_by(Award.id)
+
+
 def learner_detail(connection: Connection, catalogue: Catalogue, user_id: int, locale: str) -> list[ModuleDetail]:
     """Every module's progress and submitted attempts, each with the questions missed, for one learner."""
     progress = {row["module_id"]: dict(row) for row in connection.execute(
-        select(Progress).where(Progress.user_id == user_id)).mappings()}
+        _PROGRESS, {"user_id": user_id}).mappings()}
     attempts: dict[str, list[dict]] = {}
-    for attempt in connection.execute(select(QuizAttempt).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.status == "submitted").order_by(QuizAttempt.id)).mappings():
+    for attempt in connection.execute(_SUBMITTED, {"user_id": user_id}).mappings():
         module = catalogue.get(attempt["module_id"])
         if module is None:
             continue
@@ -199,13 +209,7 @@ def learner_detail(connection: Connection, catalogue: Catalogue, user_id: int, l
 
 
 def learner_awards(connection: Connection, user_id: int) -> list[dict]:
-    return [dict(row) for row in connection.execute(
-        select(Award.uid, Award.kind, Award.module_id, Award.awarded_at, Award.revoked_at)
-        .where(Award.user_id == user_id).order_by(Award.id)).mappings()]
-
-
-def learner_name(connection: Connection, user_id: int) -> str:
-    return connection.execute(select(func.coalesce(User.name, User.sub)).where(User.id == user_id)).scalar_one()
+    return [dict(row) for row in connection.execute(_AWARDS, {"user_id": user_id}).mappings()]
 
 
 @dataclass
