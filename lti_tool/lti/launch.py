@@ -105,6 +105,8 @@ class StateNotInCookie(Exception):
 
 
 class PasseportMessageLaunch(FlaskMessageLaunch):
+    _tool_config: DatabaseToolConf
+
     def __init__(self, tool_conf: DatabaseToolConf, storage: DatabaseLaunchDataStorage, keys: PlatformKeyCache):
         request = cookie_request()
         super().__init__(
@@ -274,7 +276,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             raise bad_request("missing_claim", "Le jeton n'indique pas de déploiement (deployment_id).",
                               "The token has no deployment_id.")
         p = self.platform
-        if deployment_id not in p.deployment_ids:
+        known = self._tool_config.deployment_known(p, str(deployment_id))
+        if known is None:
             raise not_registered(
                 "unknown_deployment",
                 f"Le déploiement « {deployment_id} » n'est pas enregistré pour la plateforme « {p.issuer} ».",
@@ -282,6 +285,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 platform_add_command(p.issuer, p.client_id, p.auth_login_url, p.auth_token_url, p.jwks_url,
                                      str(deployment_id)),
             )
+        self.platform = known
         return self
 
     def validate_message(self):

@@ -29,7 +29,7 @@ bp = Blueprint("lti", __name__)
 
 
 def _tool_conf() -> DatabaseToolConf:
-    return DatabaseToolConf(services.database(), services.tool_keys())
+    return DatabaseToolConf(services.registry(), services.database(), services.tool_keys())
 
 
 def launch_url() -> str:
