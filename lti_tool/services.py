@@ -27,7 +27,7 @@ from .db import Database
 from .domain.attempts import Attempts
 from .domain.catalogue import Catalogue
 from .domain.item_stats import ItemResponseIndex
-from .domain.learning import Learning
+from .domain.learning import Learning, each
 from .domain.offers import OfferCatalogue
 from .lti.advantage import SCORE_DELIVERY, Advantage
 from .lti.platform_keys import PlatformKeyCache
@@ -72,7 +72,8 @@ def install(app: Flask) -> Services:
                                                  config["SECRET_KEY"].encode()), issuer_keys)
     tool_keys = KeyRing()
     advantage = Advantage(database, tool_keys, timeout=config["HTTP_TIMEOUT"])
-    learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event, advantage.on_event))
+    learning = Learning(catalogue, listeners=(statements, each(ItemResponseIndex()), each(badges.on_event),
+                                                  each(advantage.on_event)))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout, sealer=sealer))
     outbox.register(SCORE_DELIVERY, advantage.deliver_scores)

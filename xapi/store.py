@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import exists, insert, literal, select, tuple_, union, update
+from sqlalchemy import bindparam, exists, insert, literal, select, tuple_, union, update
 from sqlalchemy.engine import Connection
 
 from .agents import agent_key
@@ -19,6 +19,9 @@ STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
 ACTIVITY_DEFINITIONS = Activity.__table__
+_STORED_DEFINITIONS = select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition).where(
+    ACTIVITY_DEFINITIONS.c.id.in_(bindparam("ids", expanding=True)))
+MAX_REMEMBERED_DEFINITIONS = 10_000
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
@@ -275,7 +278,14 @@ def page_query(q: StatementQuery):
 
 
 class SqlStatementStore:
-    """Statements, their index rows and activity definitions, written in the caller's transaction."""
+    """Statements, their index rows and activity definitions, written in the caller's transaction.
+
+    Definitions read from the database are remembered: a host application that sends the same fixed
+    definitions with every statement (Passeport's modules) skips reading them again. One changed since by
+    another process is merged again when a statement brings something new."""
+
+    def __init__(self) -> None:
+        self._stored_definitions: dict[str, dict] = {}
 
     def save(self, connection: Connection, statements: list[dict],
              attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
@@ -330,10 +340,14 @@ class SqlStatementStore:
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
         """Merge the batch's definitions into the stored ones: one read, and one upsert of those that change."""
+        for activity_id in [a for a, d in definitions.items() if self._stored_definitions.get(a) == d]:
+            del definitions[activity_id]  # stored as is, as this process read it: a host's own fixed definitions
         if not definitions:
             return
-        known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
-                                   .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
+        known = connection.execute(_STORED_DEFINITIONS, {"ids": list(definitions)}).all()
+        if len(self._stored_definitions) > MAX_REMEMBERED_DEFINITIONS:
+            self._stored_definitions.clear()
+        self._stored_definitions.update(known)
         for activity_id, definition in known:
             merged = merged_definition(definition, definitions[activity_id])
             if merged == definition:

@@ -142,8 +142,9 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             self._validated = False
             raise
 
-    def commit(self, connection: Connection) -> None:
-        """Consume the nonce and keep the launch data (for later service calls), in the caller's transaction."""
+    def commit(self, connection: Connection, keep_launch_data: bool) -> None:
+        """Consume the nonce, in the caller's transaction, and keep the launch data when a later request needs
+        them (the deep-linking response)."""
         storage = self._session_service.data_storage
         if not storage.consume(connection, self._session_service.nonce_key(self._jwt["body"]["nonce"])):
             raise unauthorized(
@@ -151,7 +152,9 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "Ce lancement a déjà été utilisé ou a expiré (nonce inconnu) : relancez l'activité.",
                 "This launch was already used or has expired (unknown nonce): launch again.",
             )
-        storage.put(connection, self._launch_id, self._jwt["body"], exp=self._session_service._launch_data_lifetime)
+        if keep_launch_data:
+            storage.put(connection, self._launch_id, self._jwt["body"],
+                        exp=self._session_service._launch_data_lifetime)
 
     def validate_state(self):
         state = self._get_request_param("state")
