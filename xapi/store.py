@@ -22,6 +22,7 @@ ACTIVITY_DEFINITIONS = Activity.__table__
 _STORED_DEFINITIONS = select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition).where(
     ACTIVITY_DEFINITIONS.c.id.in_(bindparam("ids", expanding=True)))
 MAX_REMEMBERED_DEFINITIONS = 10_000
+_INSERT_STATEMENTS = insert(STATEMENTS)
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
@@ -252,11 +253,15 @@ def _referring(q: StatementQuery):
                  .where(*_about(q, target)), chain.c.stored, chain.c.id)
 
 
+COPY_FROM = 50
+"""Rows from which COPY beats one multi-row INSERT on PostgreSQL (COPY costs several round trips of its own)."""
+
+
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), executemany elsewhere."""
+    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), a multi-row INSERT for few."""
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
         connection.execute(insert(table), rows)
         return
     columns = list(rows[0])
@@ -319,7 +324,7 @@ class SqlStatementStore:
         """Statements whose ids were just generated here: nothing stored can have them."""
         if statements:
             rows = [statement_row(s) for s in statements]
-            connection.execute(insert(STATEMENTS), rows)
+            connection.execute(_INSERT_STATEMENTS, rows)
             self._index(connection, statements, rows)
 
     def _index(self, connection: Connection, statements: list[dict], rows: list[dict]) -> None:

@@ -64,30 +64,6 @@ def _frozen(values: dict) -> tuple:
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(values.items()))
 
 
-_remembered = _Remembered()
-
-
-def remember_services(connection: Connection, platform_id: int, context_id: int | None,
-                      resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
-    """Keep the AGS and NRPS endpoints a launch announced (in the launch's transaction): written once per
-    course and placement while they do not change, not at every learner's launch."""
-    endpoint = _claim(claims, AGS_CLAIM)
-    names = _claim(claims, NRPS_CLAIM)
-    if context_id and (endpoint or names):
-        values = {"platform_id": platform_id, "ags_scopes": list(endpoint.get("scope") or [])}
-        if endpoint.get("lineitems"):
-            values["lineitems_url"] = str(endpoint["lineitems"])
-        if names.get("context_memberships_url"):
-            values["memberships_url"] = str(names["context_memberships_url"])
-        _remembered.write(connection, CourseServices, {"context_id": context_id}, values)
-    if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
-        values = {"context_id": context_id, "module_id": module_id}
-        if endpoint.get("lineitem"):
-            values["lineitem_url"] = str(endpoint["lineitem"])
-        _remembered.write(connection, GradeTarget, {"platform_id": platform_id, "resource_link_id": resource_link_id},
-                          values, unchanged={"updated_at": utcnow()})
-
-
 def _claim(claims: dict, name: str) -> dict:
     value = claims.get(name)
     return value if isinstance(value, dict) else {}
@@ -129,6 +105,27 @@ class Advantage:
     def __init__(self, database: Database, key_ring: KeyRing, timeout: float):
         self.database, self.key_ring, self.timeout = database, key_ring, timeout
         self.http = requests.Session()
+        self.remembered = _Remembered()
+
+    def remember_services(self, connection: Connection, platform_id: int, context_id: int | None,
+                          resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
+        """Keep the AGS and NRPS endpoints a launch announced (in the launch's transaction): written once per
+        course and placement while they do not change, not at every learner's launch."""
+        endpoint = _claim(claims, AGS_CLAIM)
+        names = _claim(claims, NRPS_CLAIM)
+        if context_id and (endpoint or names):
+            values = {"platform_id": platform_id, "ags_scopes": list(endpoint.get("scope") or [])}
+            if endpoint.get("lineitems"):
+                values["lineitems_url"] = str(endpoint["lineitems"])
+            if names.get("context_memberships_url"):
+                values["memberships_url"] = str(names["context_memberships_url"])
+            self.remembered.write(connection, CourseServices, {"context_id": context_id}, values)
+        if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
+            values = {"context_id": context_id, "module_id": module_id}
+            if endpoint.get("lineitem"):
+                values["lineitem_url"] = str(endpoint["lineitem"])
+            placement = {"platform_id": platform_id, "resource_link_id": resource_link_id}
+            self.remembered.write(connection, GradeTarget, placement, values, unchanged={"updated_at": utcnow()})
 
     def tokens(self, connection: Connection, platform_id: int) -> StoredTokens:
         client_id, token_url = connection.execute(select(Platform.client_id, Platform.auth_token_url)

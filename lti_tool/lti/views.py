@@ -16,7 +16,6 @@ from ..domain.roles import Role, is_platform_administrator
 from ..player.resume import resume_url
 from ..web_session import remember_launch
 from .admin_views import grant_admin
-from .advantage import remember_services
 from .cookieless import remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered, platform_add_command
@@ -121,7 +120,7 @@ def launch():
             name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
-        remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
+        services.advantage().remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
                           module.id if module else None, lti.services)
         locale = (lti.locale or "fr")[:2].lower()
         resume = _resume(db, lti.role, learner, module, locale) if module else None
