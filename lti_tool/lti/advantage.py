@@ -7,7 +7,6 @@ this module decides what to call and keeps what must outlive a request.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,27 +62,6 @@ class _Remembered:
         self._written[cache_key] = (time.monotonic(), _frozen(values))
 
 
-class _Seen:
-    """Facts this process saw committed lately (a grade target, a queued progress step), so that the next
-    launches and page views skip the statement that would find them again; forgotten after ``ttl`` seconds."""
-
-    def __init__(self, ttl: float = 600.0, size: int = 10_000):
-        self.ttl, self.size = ttl, size
-        self._facts: dict[tuple, tuple[float, object]] = {}
-
-    def get(self, key: tuple) -> object | None:
-        seen = self._facts.get(key)
-        return seen[1] if seen is not None and time.monotonic() - seen[0] < self.ttl else None
-
-    def learn(self, connection: Connection, key: tuple, value: object) -> None:
-        after_commit(connection, lambda: self._keep(key, value))
-
-    def _keep(self, key: tuple, value: object) -> None:
-        if len(self._facts) >= self.size:
-            self._facts.clear()
-        self._facts[key] = (time.monotonic(), value)
-
-
 def _frozen(values: dict) -> tuple:
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(values.items()))
 
@@ -130,7 +108,6 @@ class Advantage:
         self.database, self.key_ring, self.timeout = database, key_ring, timeout
         self.http = requests.Session()
         self.remembered = _Remembered()
-        self.seen = _Seen()
 
     def remember_services(self, connection: Connection, platform_id: int, context_id: int | None,
                           resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
@@ -151,7 +128,6 @@ class Advantage:
                 values["lineitem_url"] = str(endpoint["lineitem"])
             placement = {"platform_id": platform_id, "resource_link_id": resource_link_id}
             self.remembered.write(connection, GradeTarget, placement, values, unchanged={"updated_at": utcnow()})
-            self.seen.learn(connection, ("target", context_id, module_id), platform_id)
 
     def tokens(self, connection: Connection, platform_id: int) -> StoredTokens:
         client_id, token_url = connection.execute(select(Platform.client_id, Platform.auth_token_url)
@@ -162,38 +138,23 @@ class Advantage:
 
     # Grades -------------------------------------------------------------------------------------------------
 
-    def on_events(self, connection: Connection, events: Sequence[LearningEvent]) -> None:
+    def on_event(self, connection: Connection, event: LearningEvent) -> None:
         """For the placement's line item, if it has one: a submitted quiz queues the learner's best score;
-        opening the module and reading a section queue its progress, once each (the item ids repeat, and
-        this process skips the ones it queued lately). One lookup and one insert per module of the batch."""
-        wanted: dict[tuple[int, str], list[str]] = {}
-        for event in events:
-            learner = event.learner
-            if event.kind is EventKind.QUIZ_SUBMITTED:
-                step = str(event.attempt_id or event.occurred_at)
-            elif event.kind in PROGRESS_STEPS:
-                step = PROGRESS_STEPS[event.kind]
-            else:
-                continue
-            item = f"{learner.context_id}:{learner.user_id}:{event.module_id}:{step}"
-            items = wanted.setdefault((learner.context_id, event.module_id), []) if learner.context_id else []
-            if item not in items and self.seen.get(("queued", item)) is None:
-                items.append(item)
-        for (context_id, module_id), items in wanted.items():
-            if items:
-                self._queue(connection, context_id, module_id, items)
-
-    def _queue(self, connection: Connection, context_id: int, module_id: str, items: list[str]) -> None:
-        platform_id = self.seen.get(("target", context_id, module_id)) or connection.execute(
-            select(GradeTarget.platform_id).where(GradeTarget.context_id == context_id,
-                                                  GradeTarget.module_id == module_id).limit(1)).scalar()
-        if platform_id is None:
+        opening the module and reading a section queue its progress, once each (the item ids repeat)."""
+        learner = event.learner
+        if event.kind is EventKind.QUIZ_SUBMITTED:
+            step = str(event.attempt_id or event.occurred_at)
+        elif event.kind in PROGRESS_STEPS:
+            step = PROGRESS_STEPS[event.kind]
+        else:
             return
-        self.seen.learn(connection, ("target", context_id, module_id), platform_id)
-        enqueue(connection, SCORE_DELIVERY, str(platform_id), items)
-        for item in items:
-            if item.rsplit(":", 1)[1] in PROGRESS_STEPS.values():
-                self.seen.learn(connection, ("queued", item), True)
+        if not learner.context_id:
+            return
+        platform_id = connection.execute(select(GradeTarget.platform_id).where(
+            GradeTarget.context_id == learner.context_id, GradeTarget.module_id == event.module_id).limit(1)).scalar()
+        if platform_id is not None:
+            item = f"{learner.context_id}:{learner.user_id}:{event.module_id}:{step}"
+            enqueue(connection, SCORE_DELIVERY, str(platform_id), [item])
 
     def deliver_scores(self, connection: Connection, destination: str, entries: list[Entry]) -> Outcome:
         """The outbox consumer: each entry posts where the learner stands now, their best score once they have
