@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from xapi.outbox import OUTBOX, Entry, Failure, Outcome, enqueue
@@ -20,7 +20,7 @@ from xapi.sql import utcnow
 from ..db import Database, after_commit, upsert
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.roles import Role, classify
-from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, QuizAttempt, ServiceToken, User
+from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, ServiceToken, User
 from . import ags, nrps
 from .service_http import Client, ServiceError, request_token
 from .tool_keys import KeyRing
@@ -30,8 +30,6 @@ AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 TOKEN_MARGIN = timedelta(seconds=30)  # a token this close to expiry is renewed rather than sent
 ROSTER_MAX_AGE = timedelta(minutes=5)
-PROGRESS_STEPS = {EventKind.MODULE_LAUNCHED: "started", EventKind.MODULE_OPENED: "started",
-                  EventKind.SECTION_VIEWED: "in-progress"}  # the outbox item's last part: one post per step
 
 
 class _Remembered:
@@ -139,31 +137,23 @@ class Advantage:
     # Grades -------------------------------------------------------------------------------------------------
 
     def on_event(self, connection: Connection, event: LearningEvent) -> None:
-        """For the placement's line item, if it has one: a submitted quiz queues the learner's best score;
-        opening the module and reading a section queue its progress, once each (the item ids repeat)."""
+        """A submitted quiz queues the learner's best score for the placement's line item, if it has one."""
         learner = event.learner
-        if event.kind is EventKind.QUIZ_SUBMITTED:
-            step = str(event.attempt_id or event.occurred_at)
-        elif event.kind in PROGRESS_STEPS:
-            step = PROGRESS_STEPS[event.kind]
-        else:
-            return
-        if not learner.context_id:
+        if event.kind is not EventKind.QUIZ_SUBMITTED or not learner.context_id:
             return
         platform_id = connection.execute(select(GradeTarget.platform_id).where(
             GradeTarget.context_id == learner.context_id, GradeTarget.module_id == event.module_id).limit(1)).scalar()
         if platform_id is not None:
-            item = f"{learner.context_id}:{learner.user_id}:{event.module_id}:{step}"
+            item = f"{learner.context_id}:{learner.user_id}:{event.module_id}:{event.attempt_id or event.occurred_at}"
             enqueue(connection, SCORE_DELIVERY, str(platform_id), [item])
 
     def deliver_scores(self, connection: Connection, destination: str, entries: list[Entry]) -> Outcome:
-        """The outbox consumer: each entry posts where the learner stands now, their best score once they have
-        one (so the best one wins, and a late progress entry never hides it)."""
+        """The outbox consumer: each entry posts the learner's best score so far (so the best one wins)."""
         outcome = Outcome()
         tokens = self.tokens(connection, int(destination))
         same_grade: dict[str, list[Entry]] = {}  # one post per learner × line item: it carries the best score
         for entry in entries:
-            same_grade.setdefault(_grade_of(entry.item_id), []).append(entry)
+            same_grade.setdefault(":".join(entry.item_id.split(":", 3)[:3]), []).append(entry)
         for grouped in same_grade.values():
             try:
                 self._deliver_score(connection, tokens, grouped[-1].item_id)
@@ -176,21 +166,14 @@ class Advantage:
         return outcome
 
     def _deliver_score(self, connection: Connection, tokens: StoredTokens, item_id: str) -> None:
-        context_id, user_id, module_id, _step = item_id.split(":", 3)
-        attempted = exists().where(QuizAttempt.user_id == Progress.user_id, QuizAttempt.module_id == module_id)
-        best, read, tried, sub = connection.execute(
-            select(Progress.best_score, Progress.sections_viewed, attempted, User.sub)
-            .join(User, User.id == Progress.user_id)
-            .where(Progress.user_id == int(user_id), Progress.module_id == module_id)).one()
+        context_id, user_id, module_id, _attempt = item_id.split(":", 3)
+        best, sub = connection.execute(select(Progress.best_score, User.sub).join(User, User.id == Progress.user_id)
+                                       .where(Progress.user_id == int(user_id), Progress.module_id == module_id)).one()
         target = connection.execute(select(GradeTarget).where(
             GradeTarget.context_id == int(context_id), GradeTarget.module_id == module_id)
             .order_by(GradeTarget.updated_at.desc()).limit(1)).one()
         lineitem = target.lineitem_url or self._line_item(connection, tokens, target)
-        if best is not None:
-            payload = ags.score(sub, best, utcnow())
-        else:
-            payload = ags.progress(sub, "InProgress" if read or tried else "Started", utcnow())
-        ags.post_score(self.http, tokens, lineitem, payload, self.timeout)
+        ags.post_score(self.http, tokens, lineitem, ags.score(sub, best or 0.0, utcnow()), self.timeout)
 
     def _line_item(self, connection: Connection, tokens: StoredTokens, target) -> str:
         """No line item in the launch: the one tagged with the module's id, else a new one (when allowed)."""
@@ -212,16 +195,14 @@ class Advantage:
         return url
 
     def grade_problems(self, context_id: int) -> list[GradeProblem]:
-        """Scores of this course the platform refused (dead letters) or has not accepted yet (retrying);
-        one line per learner and module, the latest (their entries are posted together)."""
+        """Scores of this course the platform refused (dead letters) or has not accepted yet (retrying)."""
         with self.database.read() as connection:
-            found = connection.execute(
+            rows = connection.execute(
                 select(OUTBOX.c.item_id, OUTBOX.c.status, OUTBOX.c.attempts, OUTBOX.c.last_error,
                        OUTBOX.c.next_attempt_at)
                 .where(OUTBOX.c.kind == SCORE_DELIVERY, OUTBOX.c.item_id.startswith(f"{context_id}:"),
                        OUTBOX.c.last_error.is_not(None), OUTBOX.c.status.in_(("dead", "pending")))
                 .order_by(OUTBOX.c.id)).all()
-            rows = list({_grade_of(r.item_id): r for r in found}.values())
             names = dict(connection.execute(select(User.id, User.name).where(
                 User.id.in_({int(r.item_id.split(":")[1]) for r in rows}))).all()) if rows else {}
         return [GradeProblem(names.get(int(r.item_id.split(":")[1])) or r.item_id.split(":")[1],
@@ -290,11 +271,6 @@ class Roster:
     @property
     def learners(self) -> list[Member]:
         return [m for m in self.members if m.role is Role.LEARNER]
-
-
-def _grade_of(item_id: str) -> str:
-    """The grade an outbox item is about: ``context:user:module`` (the rest says which step queued it)."""
-    return ":".join(item_id.split(":", 3)[:3])
 
 
 def _launched(connection: Connection, context_id: int) -> dict[str, Member]:
