@@ -79,6 +79,8 @@ def test_grid_shows_each_learner_per_module_with_filters_search_sort_and_pages(t
     assert names(filter="not_started") == ["chloe"]
     assert names(filter="passport") == []
     assert names(q="BRU") == ["bruno"]
+    assert names(q="%") == names(q="_") == names(q="/") == []  # LIKE's wildcards and escape are plain letters
+    assert names(q="learner-") == ["alice", "bruno", "chloe"]
     assert names(sort="passed", order="desc")[0] == "alice"
     for n in range(30):
         _learner(tool, platform, f"learner-z{n:02d}")
