@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import exists, insert, literal, select, tuple_, union, update
+from sqlalchemy import bindparam, exists, insert, literal, select, tuple_, union, update
 from sqlalchemy.engine import Connection
 
 from .agents import agent_key
@@ -19,6 +19,10 @@ STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
 ACTIVITY_DEFINITIONS = Activity.__table__
+_STORED_DEFINITIONS = select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition).where(
+    ACTIVITY_DEFINITIONS.c.id.in_(bindparam("ids", expanding=True)))
+MAX_REMEMBERED_DEFINITIONS = 10_000
+_INSERT_STATEMENTS = insert(STATEMENTS)
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
@@ -249,11 +253,15 @@ def _referring(q: StatementQuery):
                  .where(*_about(q, target)), chain.c.stored, chain.c.id)
 
 
+COPY_FROM = 50
+"""Rows from which COPY beats one multi-row INSERT on PostgreSQL (COPY costs several round trips of its own)."""
+
+
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), executemany elsewhere."""
+    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), a multi-row INSERT for few."""
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
         connection.execute(insert(table), rows)
         return
     columns = list(rows[0])
@@ -275,7 +283,14 @@ def page_query(q: StatementQuery):
 
 
 class SqlStatementStore:
-    """Statements, their index rows and activity definitions, written in the caller's transaction."""
+    """Statements, their index rows and activity definitions, written in the caller's transaction.
+
+    Definitions read from the database are remembered: a host application that sends the same fixed
+    definitions with every statement (Passeport's modules) skips reading them again. One changed since by
+    another process is merged again when a statement brings something new."""
+
+    def __init__(self) -> None:
+        self._stored_definitions: dict[str, dict] = {}
 
     def save(self, connection: Connection, statements: list[dict],
              attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
@@ -309,7 +324,7 @@ class SqlStatementStore:
         """Statements whose ids were just generated here: nothing stored can have them."""
         if statements:
             rows = [statement_row(s) for s in statements]
-            connection.execute(insert(STATEMENTS), rows)
+            connection.execute(_INSERT_STATEMENTS, rows)
             self._index(connection, statements, rows)
 
     def _index(self, connection: Connection, statements: list[dict], rows: list[dict]) -> None:
@@ -330,10 +345,14 @@ class SqlStatementStore:
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
         """Merge the batch's definitions into the stored ones: one read, and one upsert of those that change."""
+        for activity_id in [a for a, d in definitions.items() if self._stored_definitions.get(a) == d]:
+            del definitions[activity_id]  # stored as is, as this process read it: a host's own fixed definitions
         if not definitions:
             return
-        known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
-                                   .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
+        known = connection.execute(_STORED_DEFINITIONS, {"ids": list(definitions)}).all()
+        if len(self._stored_definitions) > MAX_REMEMBERED_DEFINITIONS:
+            self._stored_definitions.clear()
+        self._stored_definitions.update(known)
         for activity_id, definition in known:
             merged = merged_definition(definition, definitions[activity_id])
             if merged == definition:
