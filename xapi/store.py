@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import bindparam, exists, insert, literal, select, tuple_, union, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Insert
 
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent
@@ -254,6 +255,7 @@ def _referring(q: StatementQuery):
 
 
 COPY_FROM = 50
+_INSERTS: dict[str, Insert] = {}
 """Rows from which COPY beats one multi-row INSERT on PostgreSQL (COPY costs several round trips of its own)."""
 
 
@@ -262,7 +264,10 @@ def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
     if not rows:
         return
     if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        connection.execute(insert(table), rows)
+        statement = _INSERTS.get(table.name)
+        if statement is None:
+            statement = _INSERTS[table.name] = insert(table)
+        connection.execute(statement, rows)
         return
     columns = list(rows[0])
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
