@@ -73,7 +73,7 @@ def install(app: Flask) -> Services:
     tool_keys = KeyRing()
     advantage = Advantage(database, tool_keys, timeout=config["HTTP_TIMEOUT"])
     learning = Learning(catalogue, listeners=(statements, each(ItemResponseIndex()), each(badges.on_event),
-                                                  each(advantage.on_event)))
+                                                  advantage.on_events))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout, sealer=sealer))
     outbox.register(SCORE_DELIVERY, advantage.deliver_scores)

@@ -7,11 +7,12 @@ this module decides what to call and keeps what must outlive a request.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.engine import Connection
 
 from xapi.outbox import OUTBOX, Entry, Failure, Outcome, enqueue
@@ -20,7 +21,7 @@ from xapi.sql import utcnow
 from ..db import Database, after_commit, upsert
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.roles import Role, classify
-from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, ServiceToken, User
+from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, QuizAttempt, ServiceToken, User
 from . import ags, nrps
 from .service_http import Client, ServiceError, request_token
 from .tool_keys import KeyRing
@@ -30,6 +31,8 @@ AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 TOKEN_MARGIN = timedelta(seconds=30)  # a token this close to expiry is renewed rather than sent
 ROSTER_MAX_AGE = timedelta(minutes=5)
+PROGRESS_STEPS = {EventKind.MODULE_LAUNCHED: "started", EventKind.MODULE_OPENED: "started",
+                  EventKind.SECTION_VIEWED: "in-progress"}  # the outbox item's last part: one post per step
 
 
 class _Remembered:
@@ -58,6 +61,27 @@ class _Remembered:
         if len(self._written) >= self.size:
             self._written.clear()
         self._written[cache_key] = (time.monotonic(), _frozen(values))
+
+
+class _Seen:
+    """Facts this process saw committed lately (a grade target, a queued progress step), so that the next
+    launches and page views skip the statement that would find them again; forgotten after ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 600.0, size: int = 10_000):
+        self.ttl, self.size = ttl, size
+        self._facts: dict[tuple, tuple[float, object]] = {}
+
+    def get(self, key: tuple) -> object | None:
+        seen = self._facts.get(key)
+        return seen[1] if seen is not None and time.monotonic() - seen[0] < self.ttl else None
+
+    def learn(self, connection: Connection, key: tuple, value: object) -> None:
+        after_commit(connection, lambda: self._keep(key, value))
+
+    def _keep(self, key: tuple, value: object) -> None:
+        if len(self._facts) >= self.size:
+            self._facts.clear()
+        self._facts[key] = (time.monotonic(), value)
 
 
 def _frozen(values: dict) -> tuple:
@@ -106,6 +130,7 @@ class Advantage:
         self.database, self.key_ring, self.timeout = database, key_ring, timeout
         self.http = requests.Session()
         self.remembered = _Remembered()
+        self.seen = _Seen()
 
     def remember_services(self, connection: Connection, platform_id: int, context_id: int | None,
                           resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
@@ -126,6 +151,7 @@ class Advantage:
                 values["lineitem_url"] = str(endpoint["lineitem"])
             placement = {"platform_id": platform_id, "resource_link_id": resource_link_id}
             self.remembered.write(connection, GradeTarget, placement, values, unchanged={"updated_at": utcnow()})
+            self.seen.learn(connection, ("target", context_id, module_id), platform_id)
 
     def tokens(self, connection: Connection, platform_id: int) -> StoredTokens:
         client_id, token_url = connection.execute(select(Platform.client_id, Platform.auth_token_url)
@@ -136,24 +162,47 @@ class Advantage:
 
     # Grades -------------------------------------------------------------------------------------------------
 
-    def on_event(self, connection: Connection, event: LearningEvent) -> None:
-        """A submitted quiz queues the learner's best score for the placement's line item, if it has one."""
-        learner = event.learner
-        if event.kind is not EventKind.QUIZ_SUBMITTED or not learner.context_id:
+    def on_events(self, connection: Connection, events: Sequence[LearningEvent]) -> None:
+        """For the placement's line item, if it has one: a submitted quiz queues the learner's best score;
+        opening the module and reading a section queue its progress, once each (the item ids repeat, and
+        this process skips the ones it queued lately). One lookup and one insert per module of the batch."""
+        wanted: dict[tuple[int, str], list[str]] = {}
+        for event in events:
+            learner = event.learner
+            if event.kind is EventKind.QUIZ_SUBMITTED:
+                step = str(event.attempt_id or event.occurred_at)
+            elif event.kind in PROGRESS_STEPS:
+                step = PROGRESS_STEPS[event.kind]
+            else:
+                continue
+            item = f"{learner.context_id}:{learner.user_id}:{event.module_id}:{step}"
+            items = wanted.setdefault((learner.context_id, event.module_id), []) if learner.context_id else []
+            if item not in items and self.seen.get(("queued", item)) is None:
+                items.append(item)
+        for (context_id, module_id), items in wanted.items():
+            if items:
+                self._queue(connection, context_id, module_id, items)
+
+    def _queue(self, connection: Connection, context_id: int, module_id: str, items: list[str]) -> None:
+        platform_id = self.seen.get(("target", context_id, module_id)) or connection.execute(
+            select(GradeTarget.platform_id).where(GradeTarget.context_id == context_id,
+                                                  GradeTarget.module_id == module_id).limit(1)).scalar()
+        if platform_id is None:
             return
-        platform_id = connection.execute(select(GradeTarget.platform_id).where(
-            GradeTarget.context_id == learner.context_id, GradeTarget.module_id == event.module_id).limit(1)).scalar()
-        if platform_id is not None:
-            item = f"{learner.context_id}:{learner.user_id}:{event.module_id}:{event.attempt_id or event.occurred_at}"
-            enqueue(connection, SCORE_DELIVERY, str(platform_id), [item])
+        self.seen.learn(connection, ("target", context_id, module_id), platform_id)
+        enqueue(connection, SCORE_DELIVERY, str(platform_id), items)
+        for item in items:
+            if item.rsplit(":", 1)[1] in PROGRESS_STEPS.values():
+                self.seen.learn(connection, ("queued", item), True)
 
     def deliver_scores(self, connection: Connection, destination: str, entries: list[Entry]) -> Outcome:
-        """The outbox consumer: each entry posts the learner's best score so far (so the best one wins)."""
+        """The outbox consumer: each entry posts where the learner stands now, their best score once they have
+        one (so the best one wins, and a late progress entry never hides it)."""
         outcome = Outcome()
         tokens = self.tokens(connection, int(destination))
         same_grade: dict[str, list[Entry]] = {}  # one post per learner × line item: it carries the best score
         for entry in entries:
-            same_grade.setdefault(":".join(entry.item_id.split(":", 3)[:3]), []).append(entry)
+            same_grade.setdefault(_grade_of(entry.item_id), []).append(entry)
         for grouped in same_grade.values():
             try:
                 self._deliver_score(connection, tokens, grouped[-1].item_id)
@@ -166,14 +215,21 @@ class Advantage:
         return outcome
 
     def _deliver_score(self, connection: Connection, tokens: StoredTokens, item_id: str) -> None:
-        context_id, user_id, module_id, _attempt = item_id.split(":", 3)
-        best, sub = connection.execute(select(Progress.best_score, User.sub).join(User, User.id == Progress.user_id)
-                                       .where(Progress.user_id == int(user_id), Progress.module_id == module_id)).one()
+        context_id, user_id, module_id, _step = item_id.split(":", 3)
+        attempted = exists().where(QuizAttempt.user_id == Progress.user_id, QuizAttempt.module_id == module_id)
+        best, read, tried, sub = connection.execute(
+            select(Progress.best_score, Progress.sections_viewed, attempted, User.sub)
+            .join(User, User.id == Progress.user_id)
+            .where(Progress.user_id == int(user_id), Progress.module_id == module_id)).one()
         target = connection.execute(select(GradeTarget).where(
             GradeTarget.context_id == int(context_id), GradeTarget.module_id == module_id)
             .order_by(GradeTarget.updated_at.desc()).limit(1)).one()
         lineitem = target.lineitem_url or self._line_item(connection, tokens, target)
-        ags.post_score(self.http, tokens, lineitem, ags.score(sub, best or 0.0, utcnow()), self.timeout)
+        if best is not None:
+            payload = ags.score(sub, best, utcnow())
+        else:
+            payload = ags.progress(sub, "InProgress" if read or tried else "Started", utcnow())
+        ags.post_score(self.http, tokens, lineitem, payload, self.timeout)
 
     def _line_item(self, connection: Connection, tokens: StoredTokens, target) -> str:
         """No line item in the launch: the one tagged with the module's id, else a new one (when allowed)."""
@@ -195,14 +251,16 @@ class Advantage:
         return url
 
     def grade_problems(self, context_id: int) -> list[GradeProblem]:
-        """Scores of this course the platform refused (dead letters) or has not accepted yet (retrying)."""
+        """Scores of this course the platform refused (dead letters) or has not accepted yet (retrying);
+        one line per learner and module, the latest (their entries are posted together)."""
         with self.database.read() as connection:
-            rows = connection.execute(
+            found = connection.execute(
                 select(OUTBOX.c.item_id, OUTBOX.c.status, OUTBOX.c.attempts, OUTBOX.c.last_error,
                        OUTBOX.c.next_attempt_at)
                 .where(OUTBOX.c.kind == SCORE_DELIVERY, OUTBOX.c.item_id.startswith(f"{context_id}:"),
                        OUTBOX.c.last_error.is_not(None), OUTBOX.c.status.in_(("dead", "pending")))
                 .order_by(OUTBOX.c.id)).all()
+            rows = list({_grade_of(r.item_id): r for r in found}.values())
             names = dict(connection.execute(select(User.id, User.name).where(
                 User.id.in_({int(r.item_id.split(":")[1]) for r in rows}))).all()) if rows else {}
         return [GradeProblem(names.get(int(r.item_id.split(":")[1])) or r.item_id.split(":")[1],
@@ -271,6 +329,11 @@ class Roster:
     @property
     def learners(self) -> list[Member]:
         return [m for m in self.members if m.role is Role.LEARNER]
+
+
+def _grade_of(item_id: str) -> str:
+    """The grade an outbox item is about: ``context:user:module`` (the rest says which step queued it)."""
+    return ":".join(item_id.split(":", 3)[:3])
 
 
 def _launched(connection: Connection, context_id: int) -> dict[str, Member]:

@@ -37,6 +37,12 @@ def score(sub: str, best: float, timestamp: datetime) -> dict:
             "timestamp": timestamp.isoformat(timespec="milliseconds")}
 
 
+def progress(sub: str, activity: str, timestamp: datetime) -> dict:
+    """Where a learner without a graded attempt stands: ``Started`` or ``InProgress``, nothing to grade yet."""
+    return {"userId": sub, "activityProgress": activity, "gradingProgress": "NotReady",
+            "timestamp": timestamp.isoformat(timespec="milliseconds")}
+
+
 def scores_url(lineitem_url: str) -> str:
     """``/scores`` appended to the line item's path, its query kept (Moodle's line items have one)."""
     parts = urlsplit(lineitem_url)

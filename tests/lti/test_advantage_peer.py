@@ -122,9 +122,9 @@ def test_failed_then_passed_quiz_scores_reach_the_launch_line_item(live_tool, pe
     learner = requests.Session()
     peer.launch(learner)
     _pass_quiz(live_tool, learner, right=False)
-    assert len(_outbox(live_tool.app)) == 1 and not peer.advantage.scores  # queued, not sent inline
-    assert services.outbox(live_tool.app).run_once() == 1
-    (failed,) = peer.advantage.scores
+    assert len(_outbox(live_tool.app)) == 2 and not peer.advantage.scores  # queued (launch, quiz), not sent inline
+    assert services.outbox(live_tool.app).run_once() == 2
+    (failed,) = peer.advantage.scores  # one post for the learner's line item: where they stand now
     assert failed["line_item"] == 1 and failed["payload"]["userId"] == "learner-1"
     assert failed["payload"]["scoreGiven"] == 0.0
     _pass_quiz(live_tool, learner, right=True)
@@ -149,7 +149,7 @@ def test_attempts_queued_together_post_one_best_score(live_tool, peer):
     peer.launch(learner)
     _pass_quiz(live_tool, learner, right=False)
     _pass_quiz(live_tool, learner, right=True)
-    assert services.outbox(live_tool.app).run_once() == 2
+    assert services.outbox(live_tool.app).run_once() == 3  # the launch's progress and the two attempts
     assert [s["payload"]["scoreGiven"] for s in peer.advantage.scores] == [100.0]
     assert {e.status for e in _outbox(live_tool.app)} == {"delivered"}
 
@@ -160,13 +160,13 @@ def test_scores_wait_out_a_platform_outage(live_tool, peer):
     _pass_quiz(live_tool, learner)
     peer.advantage.outage = 2  # the token endpoint, then the score endpoint, answer 503
     assert services.outbox(live_tool.app).run_once() == 0
-    (entry,) = _outbox(live_tool.app)
-    assert entry.status == "pending" and entry.attempts == 1 and "503" in entry.last_error
+    for entry in _outbox(live_tool.app):  # the launch's progress and the quiz's score
+        assert entry.status == "pending" and entry.attempts == 1 and "503" in entry.last_error
     _due_now(live_tool.app)
     assert services.outbox(live_tool.app).run_once() == 0
     _due_now(live_tool.app)
-    assert services.outbox(live_tool.app).run_once() == 1
-    assert _outbox(live_tool.app)[0].status == "delivered"
+    assert services.outbox(live_tool.app).run_once() == 2
+    assert {e.status for e in _outbox(live_tool.app)} == {"delivered"}
     assert [s["payload"]["scoreGiven"] for s in peer.advantage.scores] == [100.0]
 
 
@@ -174,7 +174,7 @@ def test_without_a_lineitem_claim_the_line_item_is_found_or_created(live_tool, p
     learner = requests.Session()
     peer.launch(learner, scenario="no_lineitem")
     _pass_quiz(live_tool, learner)
-    assert services.outbox(live_tool.app).run_once() == 1
+    assert services.outbox(live_tool.app).run_once() == 2
     created = max(peer.advantage.line_items)
     assert created == 2 and peer.advantage.line_items[2]["resourceId"] == MODULE
     assert peer.advantage.line_items[2]["tag"] == "passeport"
@@ -188,8 +188,8 @@ def test_no_line_item_and_no_right_to_create_one_is_a_dead_letter(live_tool, pee
     peer.launch(learner, scenario="readonly_lineitems")
     _pass_quiz(live_tool, learner)
     assert services.outbox(live_tool.app).run_once() == 0
-    (entry,) = _outbox(live_tool.app)
-    assert entry.status == "dead" and "does not let Passeport create one" in entry.last_error
+    for entry in _outbox(live_tool.app):
+        assert entry.status == "dead" and "does not let Passeport create one" in entry.last_error
     assert list(peer.advantage.line_items) == [1] and not peer.advantage.scores
 
 
@@ -199,8 +199,8 @@ def test_a_refused_score_is_a_visible_dead_letter_not_a_crash(live_tool, peer):
     peer.launch(learner)
     _pass_quiz(live_tool, learner)
     assert services.outbox(live_tool.app).run_once() == 0
-    (entry,) = _outbox(live_tool.app)
-    assert entry.status == "dead" and "422" in entry.last_error and "cannot be graded" in entry.last_error
+    for entry in _outbox(live_tool.app):
+        assert entry.status == "dead" and "422" in entry.last_error and "cannot be graded" in entry.last_error
     from flask.cli import ScriptInfo
 
     from lti_tool.tracking.cli import outbox_cli
@@ -210,7 +210,7 @@ def test_a_refused_score_is_a_visible_dead_letter_not_a_crash(live_tool, peer):
     peer.launch(trainer, user="trainer-1")
     home = unescape(trainer.get(live_tool.url + "/trainer/").text)
     assert "Notes non transmises à votre plateforme" in home and "cannot be graded" in home
-    assert "Peer learner-1" in home and "Refusée (essais : 1)" in home
+    assert "Peer learner-1" in home and home.count("Refusée (essais : 1)") == 1  # one line per learner and module
 
 
 def test_roster_lists_members_who_never_launched(live_tool, peer):
@@ -284,5 +284,47 @@ def test_a_token_without_the_score_scope_is_a_dead_letter(live_tool, peer):
     _pass_quiz(live_tool, learner)
     peer.advantage.refused_scopes.add(SCORE_SCOPE)  # the administrator withdrew the tool's grade permission
     assert services.outbox(live_tool.app).run_once() == 0
-    (entry,) = _outbox(live_tool.app)
-    assert entry.status == "dead" and "403" in entry.last_error and not peer.advantage.scores, entry.last_error
+    for entry in _outbox(live_tool.app):
+        assert entry.status == "dead" and "403" in entry.last_error and not peer.advantage.scores, entry.last_error
+
+
+def _read_section(live_tool, learner: requests.Session, n: int) -> None:
+    section = services.catalogue(live_tool.app).get(MODULE).sections[n]["id"]
+    page = learner.get(f"{live_tool.url}/modules/{MODULE}/sections/{section}")
+    read = learner.post(f"{live_tool.url}/modules/{MODULE}/sections/{section}/read",
+                        data={"csrf_token": _csrf(page.text)})
+    assert read.status_code == 204
+
+
+def test_before_any_grade_the_line_item_hears_started_then_in_progress_once_each(live_tool, peer):
+    learner = requests.Session()
+    peer.launch(learner)
+    assert services.outbox(live_tool.app).run_once() == 1
+    started = peer.advantage.scores[-1]
+    assert started["line_item"] == 1 and started["payload"]["userId"] == "learner-1"
+    assert started["payload"]["activityProgress"] == "Started" and started["payload"]["gradingProgress"] == "NotReady"
+    assert "scoreGiven" not in started["payload"] and started["token_scopes"] == [SCORE_SCOPE]
+    assert learner.get(f"{live_tool.url}/modules/{MODULE}").status_code == 200  # opened again: nothing new
+    assert services.outbox(live_tool.app).run_once() == 0
+    _read_section(live_tool, learner, 0)
+    assert services.outbox(live_tool.app).run_once() == 1
+    progress = peer.advantage.scores[-1]["payload"]
+    assert progress["activityProgress"] == "InProgress" and progress["gradingProgress"] == "NotReady"
+    assert "scoreGiven" not in progress
+    _read_section(live_tool, learner, 1)  # a second section: still in progress, not said twice
+    assert services.outbox(live_tool.app).run_once() == 0 and len(peer.advantage.scores) == 2
+    _pass_quiz(live_tool, learner, right=True)
+    assert services.outbox(live_tool.app).run_once() == 1
+    graded = peer.advantage.scores[-1]["payload"]
+    assert graded["activityProgress"] == "Completed" and graded["scoreGiven"] == 100.0
+
+
+def test_progress_reported_after_a_grade_still_carries_the_best_score(live_tool, peer):
+    learner = requests.Session()
+    peer.launch(learner)
+    _pass_quiz(live_tool, learner, right=True)
+    assert services.outbox(live_tool.app).run_once() == 2
+    _read_section(live_tool, learner, 0)  # reading after passing queues the in-progress step
+    assert services.outbox(live_tool.app).run_once() == 1
+    assert [(s["payload"]["activityProgress"], s["payload"]["scoreGiven"]) for s in peer.advantage.scores] == [
+        ("Completed", 100.0), ("Completed", 100.0)]
