@@ -290,7 +290,7 @@ def main() -> None:
         pages = {label: learner_pages(platform, app, args.pages) for label, app in apps.items()}
         for label, url in databases.items():
             if label == "PostgreSQL":
-                database(apps[label]).engine.dispose()
+                database(apps[label]).dispose()
                 drop_schema(args.postgres, url)
     load_after = os.getloadavg()
 

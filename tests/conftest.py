@@ -76,7 +76,7 @@ def make_app(database_url, tmp_path):
 
     yield factory
     for app in apps:
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def limited_tool(database_url, tmp_path):
     made: list = []
     yield make
     for app in made:
-        database(app).engine.dispose()
+        database(app).dispose()
 
 
 def _launched(tool):
