@@ -12,7 +12,7 @@ batch size (1, 100, 500), the same generated statements are
        multi-row INSERT … VALUES sent in psycopg's pipeline mode.
 Median of 3 runs each, one core.
 
-    python bench/xapi_ingest.py [--statements 3000] [--postgres URL]
+    python bench/xapi_ingest.py [--statements 3000] [--postgres URL] [--batches 1,100,500] [--postgres-only]
 """
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def via_pipeline(app, statements, batch: int, authority: dict) -> float:
         return len(statements) / (time.perf_counter() - began)
 
 
-def measure(app, count: int) -> list[tuple]:
+def measure(app, count: int, batches: tuple[int, ...] = BATCHES) -> list[tuple]:
     """(batch, POST rate, {ceiling name: rate}) per batch size."""
     with database(app).begin() as connection:
         key, secret = basic_auth.add(connection, "bench", ["all"])
@@ -173,7 +173,7 @@ def measure(app, count: int) -> list[tuple]:
     ceilings = {"COPY": via_copy, "pipelined INSERT … VALUES": via_pipeline} \
         if database(app).engine.dialect.name == "postgresql" else {"Core executemany": via_core}
     results = []
-    for batch in BATCHES:
+    for batch in batches:
         total = min(count, 600) if batch == 1 else count
         post_rates: list[float] = []
         ceiling_rates: dict[str, list[float]] = {name: [] for name in ceilings}
@@ -193,14 +193,17 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=3000)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
                                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="batch sizes, comma-separated")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     args = parser.parse_args()
+    batches = tuple(int(b) for b in args.batches.split(","))
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     from bench.launch import postgres_url
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("SQLite (WAL)", f"sqlite:///{Path(tmp) / 'ingest.db'}")]
+        targets = [] if args.postgres_only else [("SQLite (WAL)", f"sqlite:///{Path(tmp) / 'ingest.db'}")]
         try:
             targets.append(("PostgreSQL", postgres_url(args.postgres)))
         except Exception as error:  # no PostgreSQL here: say so, measure the rest
@@ -209,7 +212,7 @@ def main() -> None:
             app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(Path(tmp) / name.split()[0]),
                               "BASE_URL": "https://passeport.example.org"})
             prepare(app)
-            rows += [(name, *result) for result in measure(app, args.statements)]
+            rows += [(name, *result) for result in measure(app, args.statements, batches)]
     print(f"\n{args.statements} statements per run (600 for batches of 1), median of 3, one core, "
           f"{time.strftime('%Y-%m-%d')}\n")
     print("| database | batch | POST statements/s | ceiling | ceiling rows/s | POST / ceiling |")
