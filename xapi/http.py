@@ -27,6 +27,7 @@ ALLOWED = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-N
 QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
                 "until", "limit", "format", "attachments", "ascending", "more"}
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+CONTAINERS = (dict, list)
 MAX_DEPTH = 64
 """JSON nesting a statement may have (extensions included); deeper bodies are refused, not stored."""
 log = logging.getLogger(__name__)
@@ -71,18 +72,18 @@ def _answer(path: str, resource: str, needs_auth: bool) -> Response:
         return Response(status=204)
     try:
         alternate = request.method == "POST" and "method" in request.args
+        principal = None
         if needs_auth and not alternate:
             # credentials first: an anonymous client never gets its body read
             _check_version_header(request.headers.get("X-Experience-API-Version"))
-            _authenticate(request.headers.get("Authorization"))
+            principal = _authenticate(request.headers.get("Authorization"))
         xreq = from_flask(request)
         handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
         if handler is None:
             raise XapiError(405, f"{xreq.method} is not allowed on {path}")
-        principal = None
         if needs_auth:
             _check_version_header(xreq.headers.get("x-experience-api-version"))
-            principal = _authorise(xreq)
+            principal = _authorise(xreq, principal)
         response = handler(xreq, principal)
         if xreq.method == "HEAD":
             response.set_data(b"")
@@ -120,8 +121,10 @@ def _authenticate(authorization: str | None) -> basic_auth.Principal:
     return principal
 
 
-def _authorise(xreq: XapiRequest) -> basic_auth.Principal:
-    principal = _authenticate(xreq.headers.get("authorization"))
+def _authorise(xreq: XapiRequest, principal: basic_auth.Principal | None) -> basic_auth.Principal:
+    """The request's principal, allowed the action; ``principal`` when the headers were already checked (the
+    alternate request syntax carries its credentials in the body, checked here)."""
+    principal = principal or _authenticate(xreq.headers.get("authorization"))
     action = "read" if xreq.method in ("GET", "HEAD") else "write"
     if not principal.may(action):
         raise XapiError(403, f"this credential may not {action}")
@@ -292,15 +295,14 @@ def _read_statements(xreq: XapiRequest):
 
 
 def _nesting_within(value, limit: int) -> bool:
-    """Whether JSON ``value`` nests at most ``limit`` levels (iteratively: deep input must not recurse)."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return False
-            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return True
+    """Whether JSON ``value`` nests at most ``limit`` levels (level by level: deep input must not recurse)."""
+    level = [value] if type(value) in CONTAINERS else []
+    for _ in range(limit):
+        if not level:
+            return True
+        level = [child for item in level for child in (item.values() if type(item) is dict else item)
+                 if type(child) in CONTAINERS]
+    return not level
 
 
 def _multipart(body, attachments: dict, headers: dict) -> Response:
