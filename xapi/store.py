@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import exists, insert, literal, select, tuple_, union, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, literal, or_, select, tuple_, union, update
 from sqlalchemy.engine import Connection
 
 from .agents import agent_key
-from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent
+from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent, StatementTarget
 from .sql import dialect_insert
 
 STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
+TARGETS = StatementTarget.__table__
 ACTIVITY_DEFINITIONS = Activity.__table__
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MERGED_MAPS = ("name", "description", "extensions")
@@ -168,24 +169,6 @@ def merged_definition(known: dict | None, new: dict) -> dict:
     return merged
 
 
-def _about(q: StatementQuery, statement, driven_by: str = "") -> list:
-    """The conditions on what ``statement`` (a statements table or alias) is about; ``driven_by`` names the
-    filter an index table already applies."""
-    conditions = []
-    if q.verb:
-        conditions.append(statement.c.verb_id == q.verb)
-    if q.registration:
-        conditions.append(statement.c.registration == q.registration)
-    if q.activity and driven_by != "activity":
-        conditions.append(exists().where(ACTIVITIES.c.statement_id == statement.c.id,
-                                         ACTIVITIES.c.activity_id == q.activity,
-                                         ACTIVITIES.c.role.in_(_activity_roles(q))))
-    if q.agent and driven_by != "agent":
-        conditions.append(exists().where(AGENTS.c.statement_id == statement.c.id, AGENTS.c.agent_key == q.agent,
-                                         AGENTS.c.role.in_(_agent_roles(q))))
-    return conditions
-
-
 def _activity_roles(q: StatementQuery) -> tuple[str, ...]:
     return ("object", "related") if q.related_activities else ("object",)
 
@@ -212,41 +195,117 @@ def _newest_first(q: StatementQuery, stored, statement_id) -> tuple:
     return (stored.asc(), statement_id.asc()) if q.ascending else (stored.desc(), statement_id.desc())
 
 
-def _page(q: StatementQuery, query, stored, statement_id):
-    """One branch of the union: its own page in index order, as a subquery (SQLite takes no LIMIT in a
-    UNION member)."""
-    branch = query.where(*_window(q, stored, statement_id)).order_by(*_newest_first(q, stored, statement_id))
-    branch = branch.limit(q.limit + 1 if q.limit else None).subquery()
+def _page(q: StatementQuery, stored, statement_id, *where):
+    """One branch of the union: its own page of distinct (id, stored) in index order, as a subquery (SQLite
+    takes no LIMIT in a UNION member). Distinct: a statement may mention a key itself and through its target."""
+    branch = select(statement_id.label("id"), stored.label("stored")).distinct() \
+        .where(*where, *_window(q, stored, statement_id)).order_by(*_newest_first(q, stored, statement_id)) \
+        .limit(q.limit + 1 if q.limit else None).subquery()
     return select(branch.c.id, branch.c.stored)
 
 
-def _direct(q: StatementQuery) -> list:
-    """Pages of the non-voided statements the filters match, each read in order off one index: the agent
-    or activity index table (one branch per role), else the verb, registration or stored index."""
+def _same_origin(q: StatementQuery, mention, statement, driven_by: str) -> list:
+    """The filters other than ``driven_by``, on the statement an index row ``mention`` belongs to: the
+    statement itself (origin NULL) or the StatementRef target it was copied from (XAPI-00162)."""
+    conditions = []
+    for column, value in (("verb_id", q.verb), ("registration", q.registration)):
+        if value:
+            conditions.append(or_(and_(mention.c.origin_id.is_(None), statement.c[column] == value),
+                                  exists().where(TARGETS.c.statement_id == mention.c.statement_id,
+                                                 TARGETS.c.origin_id == mention.c.origin_id,
+                                                 TARGETS.c[column] == value)))
+    for kind, table, key, value, roles in (("activity", ACTIVITIES, ACTIVITIES.c.activity_id, q.activity,
+                                            _activity_roles(q)),
+                                           ("agent", AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q))):
+        if value and kind != driven_by:
+            conditions.append(exists().where(table.c.statement_id == mention.c.statement_id, key == value,
+                                             table.c.role.in_(roles),
+                                             table.c.origin_id.is_not_distinct_from(mention.c.origin_id)))
+    return conditions
+
+
+def _branches(q: StatementQuery) -> list:
+    """Pages of the non-voided statements the filters match, or whose StatementRef (chain) leads to a match,
+    each read in order off one index: the agent or activity index table (one branch per role; its rows
+    include those copied from targets), else the verb or registration index of the statements and of their
+    targets, else the stored index."""
     s = STATEMENTS
     if q.agent or q.activity:
         table, key, value, roles, driver = (AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q), "agent") if q.agent \
             else (ACTIVITIES, ACTIVITIES.c.activity_id, q.activity, _activity_roles(q), "activity")
-        return [_page(q, select(s.c.id, s.c.stored).join_from(table, s, s.c.id == table.c.statement_id)
-                      .where(key == value, table.c.role == role, ~s.c.voided, *_about(q, s, driver)),
-                      table.c.stored, table.c.statement_id) for role in roles]
-    return [_page(q, select(s.c.id, s.c.stored).where(~s.c.voided, *_about(q, s)), s.c.stored, s.c.id)]
+        return [_page(q, table.c.stored, table.c.statement_id, s.c.id == table.c.statement_id, key == value,
+                      table.c.role == role, ~s.c.voided, *_same_origin(q, table, s, driver)) for role in roles]
+    filters = [(column, value) for column, value in (("verb_id", q.verb), ("registration", q.registration)) if value]
+    direct = _page(q, s.c.stored, s.c.id, ~s.c.voided, *(s.c[column] == value for column, value in filters))
+    if not filters:
+        return [direct]
+    return [direct, _page(q, TARGETS.c.stored, TARGETS.c.statement_id, s.c.id == TARGETS.c.statement_id, ~s.c.voided,
+                          *(TARGETS.c[column] == value for column, value in filters))]
 
 
-def _referring(q: StatementQuery):
-    """A page of the non-voided statements targeting a match through StatementRefs, directly or along a
-    chain (Communication 2.1.3 filter conditions for StatementRefs, XAPI-00162). Walked from the referring
-    side: few statements target another, and the partial index lists them."""
-    s, target = STATEMENTS.alias("referring"), STATEMENTS.alias("target")
-    chain = select(s.c.id, s.c.stored, s.c.object_statement_id.label("target_id")) \
-        .where(s.c.object_statement_id.is_not(None), ~s.c.voided, *_window(q, s.c.stored, s.c.id)) \
+def page_query(q: StatementQuery):
+    """A page of matching statements: the union of index-ordered branches, each limited to a page."""
+    branches = _branches(q)
+    page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
+        .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
+        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
+
+
+def _chain():
+    """(referring statement, statement along its StatementRef chain) for the statements ``ids``; UNION ends
+    cycles."""
+    referring, step = STATEMENTS.alias("referring"), STATEMENTS.alias("step")
+    chain = select(referring.c.id, referring.c.stored, referring.c.object_statement_id.label("target_id")) \
+        .where(referring.c.id.in_(bindparam("ids", expanding=True)), referring.c.object_statement_id.is_not(None)) \
         .cte("chain", recursive=True)
-    step = STATEMENTS.alias("step")
-    chain = chain.union(select(chain.c.id, chain.c.stored, step.c.object_statement_id)
-                        .join_from(chain, step, step.c.id == chain.c.target_id)
-                        .where(step.c.object_statement_id.is_not(None)))
-    return _page(q, select(chain.c.id, chain.c.stored).join_from(chain, target, target.c.id == chain.c.target_id)
-                 .where(*_about(q, target)), chain.c.stored, chain.c.id)
+    return chain.union(select(chain.c.id, chain.c.stored, step.c.object_statement_id)
+                       .join_from(chain, step, step.c.id == chain.c.target_id)
+                       .where(step.c.object_statement_id.is_not(None)))
+
+
+def _inheritance() -> tuple[list, list]:
+    """The statements that forget, then copy, what the chains of the statements ``ids`` lead to."""
+    chain = _chain()
+    copies = [insert(table).from_select(
+        ["statement_id", key.name, "role", "stored", "origin_id"],
+        select(chain.c.id, key, table.c.role, chain.c.stored, table.c.statement_id)
+        .join_from(chain, table, and_(table.c.statement_id == chain.c.target_id, table.c.origin_id.is_(None)))
+        .where(chain.c.target_id != chain.c.id))
+        for table, key in ((AGENTS, AGENTS.c.agent_key), (ACTIVITIES, ACTIVITIES.c.activity_id))]
+    target = STATEMENTS.alias("target")
+    copies.append(insert(TARGETS).from_select(
+        ["statement_id", "origin_id", "verb_id", "registration", "stored"],
+        select(chain.c.id, target.c.id, target.c.verb_id, target.c.registration, chain.c.stored)
+        .join_from(chain, target, target.c.id == chain.c.target_id).where(chain.c.target_id != chain.c.id)))
+    ids = bindparam("ids", expanding=True)
+    forget = [delete(AGENTS).where(AGENTS.c.statement_id.in_(ids), AGENTS.c.origin_id.is_not(None)),
+              delete(ACTIVITIES).where(ACTIVITIES.c.statement_id.in_(ids), ACTIVITIES.c.origin_id.is_not(None)),
+              delete(TARGETS).where(TARGETS.c.statement_id.in_(ids))]
+    return forget, copies
+
+
+def _referrers_above():
+    """Every stored statement whose StatementRef chain reaches one of the statements ``ids``."""
+    above = select(STATEMENTS.c.id).where(STATEMENTS.c.object_statement_id.in_(bindparam("ids", expanding=True))) \
+        .cte("above", recursive=True)
+    referring = STATEMENTS.alias("referring")
+    above = above.union(select(referring.c.id)
+                        .join_from(above, referring, referring.c.object_statement_id == above.c.id))
+    return select(above.c.id)
+
+
+_FORGET, _COPY = _inheritance()
+_REFERRERS_ABOVE = _referrers_above()
+
+
+def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None:
+    """(Re)copy onto the statements ``ids`` what their StatementRef chains lead to; ``fresh``: they have no
+    copies yet."""
+    if not ids:
+        return
+    for statement in ([] if fresh else _FORGET) + _COPY:
+        connection.execute(statement, {"ids": ids})
 
 
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
@@ -280,17 +339,6 @@ def _insert_new_ids(connection: Connection, rows: list[dict]) -> set[str]:
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(_INSERT_NEW_IDS, [[row[column] for row in rows] for column in _STATEMENT_TYPES])
         return {row[0] for row in cursor.fetchall()}
-
-
-def page_query(q: StatementQuery):
-    """A page of matching statements: the union of index-ordered branches, each limited to a page."""
-    branches = _direct(q)
-    if q.agent or q.activity or q.verb or q.registration:
-        branches.append(_referring(q))
-    page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
-        .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
-        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
 
 
 class SqlStatementStore:
@@ -336,8 +384,16 @@ class SqlStatementStore:
         activity_rows, agent_rows, definitions = index_rows(statements, [row["stored"] for row in rows])
         _bulk_insert(connection, ACTIVITIES, activity_rows)
         _bulk_insert(connection, AGENTS, agent_rows)
+        self._inherit(connection, rows)
         self._void(connection, [r["object_statement_id"] for r in rows if r["is_voiding"]])
         self._define(connection, definitions)
+
+    def _inherit(self, connection: Connection, rows: list[dict]) -> None:
+        """What new StatementRefs lead to, copied onto them; and onto the statements stored earlier whose
+        chain a new statement now extends (a target may arrive after the statements referring to it)."""
+        above = connection.execute(_REFERRERS_ABOVE, {"ids": [row["id"] for row in rows]}).scalars().all()
+        inherit(connection, sorted(above))
+        inherit(connection, sorted({row["id"] for row in rows if row["object_statement_id"]} - set(above)), fresh=True)
 
     def _void(self, connection: Connection, targets: list[str]) -> None:
         """A voiding statement voids its target, unless the target is itself a voiding statement."""
