@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import and_, bindparam, delete, exists, insert, literal, or_, select, tuple_, union, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent, StatementTarget
@@ -278,7 +279,7 @@ def _inheritance() -> tuple[list, list]:
         ["statement_id", "origin_id", "verb_id", "registration", "stored"],
         select(chain.c.id, target.c.id, target.c.verb_id, target.c.registration, chain.c.stored)
         .join_from(chain, target, target.c.id == chain.c.target_id).where(chain.c.target_id != chain.c.id)))
-    ids = bindparam("ids", expanding=True)
+    ids: BindParameter[list[str]] = bindparam("ids", expanding=True)
     forget = [delete(AGENTS).where(AGENTS.c.statement_id.in_(ids), AGENTS.c.origin_id.is_not(None)),
               delete(ACTIVITIES).where(ACTIVITIES.c.statement_id.in_(ids), ACTIVITIES.c.origin_id.is_not(None)),
               delete(TARGETS).where(TARGETS.c.statement_id.in_(ids))]
