@@ -286,18 +286,10 @@ def _inheritance() -> tuple[list, list]:
     return forget, copies
 
 
-def _referrers_above():
-    """Every stored statement whose StatementRef chain reaches one of the statements ``ids``."""
-    above = select(STATEMENTS.c.id).where(STATEMENTS.c.object_statement_id.in_(bindparam("ids", expanding=True))) \
-        .cte("above", recursive=True)
-    referring = STATEMENTS.alias("referring")
-    above = above.union(select(referring.c.id)
-                        .join_from(above, referring, referring.c.object_statement_id == above.c.id))
-    return select(above.c.id)
+_REFERRING_TO = select(STATEMENTS.c.id).where(STATEMENTS.c.object_statement_id.in_(bindparam("ids", expanding=True)))
 
 
 _FORGET, _COPY = _inheritance()
-_REFERRERS_ABOVE = _referrers_above()
 
 
 def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None:
@@ -326,20 +318,28 @@ def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
 _STATEMENT_TYPES = {"id": "varchar", "stored": "timestamptz", "timestamp": "timestamptz", "verb_id": "varchar",
                     "registration": "varchar", "object_statement_id": "varchar", "voided": "boolean",
                     "is_voiding": "boolean", "authority_key": "varchar", "document": "text"}
-_INSERT_NEW_IDS = (f"INSERT INTO {STATEMENTS.name} ({', '.join(_STATEMENT_TYPES)}) "
+_INSERT_NEW_IDS = (f"WITH inserted AS (INSERT INTO {STATEMENTS.name} ({', '.join(_STATEMENT_TYPES)}) "
                    f"SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in _STATEMENT_TYPES.values())}) "
-                   "ON CONFLICT (id) DO NOTHING RETURNING id")
+                   "ON CONFLICT (id) DO NOTHING RETURNING id) "
+                   f"SELECT id, false FROM inserted UNION ALL SELECT id, true FROM {STATEMENTS.name} "
+                   "WHERE object_statement_id = ANY(%b::varchar[])")
 
 
-def _insert_new_ids(connection: Connection, rows: list[dict]) -> set[str]:
-    """Insert the statement rows whose id is not stored yet; the ids inserted. On PostgreSQL one short
-    statement over column arrays (the same SQL text whatever the batch size, so it is parsed once)."""
+def _insert_new_ids(connection: Connection, rows: list[dict]) -> tuple[set[str], set[str] | None]:
+    """Insert the statement rows whose id is not stored yet: the ids inserted, and (PostgreSQL) the statements
+    stored earlier that target one of them. On PostgreSQL, one short statement over column arrays (the same
+    SQL text whatever the batch size, so it is parsed once), in one round trip."""
     if connection.dialect.name != "postgresql":
         return set(connection.execute(dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(
-            index_elements=["id"]).returning(STATEMENTS.c.id), rows).scalars())
+            index_elements=["id"]).returning(STATEMENTS.c.id), rows).scalars()), None
+    ids = [row["id"] for row in rows]
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(_INSERT_NEW_IDS, [[row[column] for row in rows] for column in _STATEMENT_TYPES])
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(_INSERT_NEW_IDS, [*([row[column] for row in rows] for column in _STATEMENT_TYPES), ids])
+        inserted: set[str] = set()
+        referring: set[str] = set()
+        for statement_id, refers in cursor.fetchall():
+            (referring if refers else inserted).add(statement_id)
+        return inserted, referring
 
 
 class SqlStatementStore:
@@ -353,12 +353,12 @@ class SqlStatementStore:
         """
         ids = [s["id"] for s in statements]
         rows = [statement_row(s) for s in statements]
-        inserted = _insert_new_ids(connection, rows)
+        inserted, referring = _insert_new_ids(connection, rows)
         if len(inserted) < len(rows):
             self._check_collisions(connection, [s for s in statements if s["id"] not in inserted])
             rows = [row for row in rows if row["id"] in inserted]
             statements = [s for s in statements if s["id"] in inserted]
-        self._index(connection, statements, rows)
+        self._index(connection, statements, rows, referring)
         if attachments:
             self._store_attachments(connection, attachments)
         return ids
@@ -376,25 +376,32 @@ class SqlStatementStore:
         if statements:
             rows = [statement_row(s) for s in statements]
             _bulk_insert(connection, STATEMENTS, rows)
-            self._index(connection, statements, rows)
+            self._index(connection, statements, rows, set())  # fresh ids: nothing stored targets them
 
-    def _index(self, connection: Connection, statements: list[dict], rows: list[dict]) -> None:
-        """Index rows, voiding and activity definitions of freshly inserted statements."""
+    def _index(self, connection: Connection, statements: list[dict], rows: list[dict],
+               referring: set[str] | None) -> None:
+        """Index rows, inheritance, voiding and activity definitions of freshly inserted statements;
+        ``referring``: the statements stored earlier that target them, when known."""
         if not statements:
             return
         activity_rows, agent_rows, definitions = index_rows(statements, [row["stored"] for row in rows])
         _bulk_insert(connection, ACTIVITIES, activity_rows)
         _bulk_insert(connection, AGENTS, agent_rows)
-        self._inherit(connection, rows)
+        self._inherit(connection, rows, referring)
         self._void(connection, [r["object_statement_id"] for r in rows if r["is_voiding"]])
         self._define(connection, definitions)
 
-    def _inherit(self, connection: Connection, rows: list[dict]) -> None:
+    def _inherit(self, connection: Connection, rows: list[dict], referring: set[str] | None) -> None:
         """What new StatementRefs lead to, copied onto them; and onto the statements stored earlier whose
         chain a new statement now extends (a target may arrive after the statements referring to it)."""
-        above = connection.execute(_REFERRERS_ABOVE, {"ids": [row["id"] for row in rows]}).scalars().all()
+        if referring is None:
+            referring = set(connection.execute(_REFERRING_TO, {"ids": [row["id"] for row in rows]}).scalars())
+        above, frontier = set(referring), referring
+        while frontier:  # further up their chains; ``above`` ends cycles
+            frontier = set(connection.execute(_REFERRING_TO, {"ids": sorted(frontier)}).scalars()) - above
+            above |= frontier
         inherit(connection, sorted(above))
-        inherit(connection, sorted({row["id"] for row in rows if row["object_statement_id"]} - set(above)), fresh=True)
+        inherit(connection, sorted({row["id"] for row in rows if row["object_statement_id"]} - above), fresh=True)
 
     def _void(self, connection: Connection, targets: list[str]) -> None:
         """A voiding statement voids its target, unless the target is itself a voiding statement."""
