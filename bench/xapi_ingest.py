@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from psycopg.types.json import Json  # noqa: E402
-from sqlalchemy import delete, insert  # noqa: E402
+from sqlalchemy import create_engine, delete, insert  # noqa: E402
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert  # noqa: E402
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
 
@@ -188,6 +188,13 @@ def measure(app, count: int, batches: tuple[int, ...] = BATCHES) -> list[tuple]:
     return results
 
 
+def drop_schema(base_url: str, schema: str) -> None:
+    engine = create_engine(base_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--statements", type=int, default=3000)
@@ -212,7 +219,13 @@ def main() -> None:
             app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(Path(tmp) / name.split()[0]),
                               "BASE_URL": "https://passeport.example.org"})
             prepare(app)
+            load = Path("/proc/loadavg").read_text().split()[:3]
             rows += [(name, *result) for result in measure(app, args.statements, batches)]
+            print(f"{name}: load average {' '.join(load)} before, "
+                  f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} after")
+            database(app).engine.dispose()
+            if "%3D" in url:  # the schema postgres_url made for this run
+                drop_schema(args.postgres, url.rsplit("%3D", 1)[1])
     print(f"\n{args.statements} statements per run (600 for batches of 1), median of 3, one core, "
           f"{time.strftime('%Y-%m-%d')}\n")
     print("| database | batch | POST statements/s | ceiling | ceiling rows/s | POST / ceiling |")

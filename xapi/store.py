@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import orjson
 from sqlalchemy import and_, bindparam, delete, exists, insert, literal, or_, select, tuple_, union, update
@@ -38,8 +39,10 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=4096)
 def parse_time(value: str) -> datetime:
-    """ISO 8601 with an offset; more than microsecond precision is truncated."""
+    """ISO 8601 with an offset; more than microsecond precision is truncated. Cached: a batch's statements
+    share their stored time, and often their timestamps."""
     text = value.replace("Z", "+00:00")
     if "." in text:
         head, _, rest = text.partition(".")
