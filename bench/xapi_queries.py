@@ -202,8 +202,10 @@ def explain(app, params: dict) -> str:
                        since=datetime.fromisoformat(params["since"].replace("Z", "+00:00"))
                        if "since" in params else None, limit=100)
     with database(app).engine.connect() as connection:
-        compiled = page_query(q).compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-        plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + str(compiled), compiled.params)
+        statement, params = page_query(q)
+        compiled = statement.compile(dialect=connection.dialect)
+        plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + str(compiled),
+                                          compiled.construct_params(params))
         return "\n".join(row[0] for row in plan)
 
 

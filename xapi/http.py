@@ -1,12 +1,12 @@
 """The embedded LRS's HTTP API (xAPI 1.0.3): ``create_blueprint(lrs)`` mounts it at /xapi."""
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
@@ -38,8 +38,7 @@ def lrs() -> Lrs:
 
 
 def _json(value, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(value, ensure_ascii=False), status=status, mimetype="application/json",
-                    headers=headers)
+    return Response(orjson.dumps(value), status=status, mimetype="application/json", headers=headers)
 
 
 def _error(status: int, message: str) -> Response:
@@ -146,6 +145,12 @@ def statements_get(xreq: XapiRequest, _principal) -> Response:
     if unknown:
         raise XapiError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
     query, form, with_attachments = _statement_query(params, form, with_attachments)
+    if form == "exact" and not with_attachments:  # the statements as stored: no parsing, no re-encoding
+        with lrs().database.read() as connection:
+            documents, more = lrs().store.query_documents(connection, query)
+        return Response(b'{"statements":[' + ",".join(documents).encode() + b'],"more":'
+                        + orjson.dumps(_more_url(query, form, with_attachments, more) if more else "") + b"}",
+                        mimetype="application/json")
     with lrs().database.read() as connection:
         found, more = lrs().store.query(connection, query)
         attachments = lrs().store.attachments_for(connection, found) if with_attachments else {}

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import orjson
-from sqlalchemy import and_, bindparam, delete, exists, insert, literal, or_, select, tuple_, union, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, tuple_, union, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import BindParameter
 
 from .agents import agent_key
@@ -185,12 +186,12 @@ def _window(q: StatementQuery, stored, statement_id) -> list:
     """since, until and the cursor of the previous page, on a (stored, id) pair of columns."""
     conditions = []
     if q.since:
-        conditions.append(stored > q.since)
+        conditions.append(stored > bindparam("since", type_=STATEMENTS.c.stored.type))
     if q.until:
-        conditions.append(stored <= q.until)
+        conditions.append(stored <= bindparam("until", type_=STATEMENTS.c.stored.type))
     if q.after:
         position = tuple_(stored, statement_id)
-        last = tuple_(literal(parse_time(q.after[0]), STATEMENTS.c.stored.type), literal(q.after[1]))
+        last = tuple_(bindparam("after_stored", type_=STATEMENTS.c.stored.type), bindparam("after_id"))
         conditions.append(position > last if q.ascending else position < last)
     return conditions
 
@@ -204,7 +205,7 @@ def _page(q: StatementQuery, stored, statement_id, *where):
     takes no LIMIT in a UNION member). Distinct: a statement may mention a key itself and through its target."""
     branch = select(statement_id.label("id"), stored.label("stored")).distinct() \
         .where(*where, *_window(q, stored, statement_id)).order_by(*_newest_first(q, stored, statement_id)) \
-        .limit(q.limit + 1 if q.limit else None).subquery()
+        .limit(bindparam("page") if q.limit else None).subquery()
     return select(branch.c.id, branch.c.stored)
 
 
@@ -214,15 +215,15 @@ def _same_origin(q: StatementQuery, mention, statement, driven_by: str) -> list:
     conditions = []
     for column, value in (("verb_id", q.verb), ("registration", q.registration)):
         if value:
-            conditions.append(or_(and_(mention.c.origin_id.is_(None), statement.c[column] == value),
+            conditions.append(or_(and_(mention.c.origin_id.is_(None), statement.c[column] == bindparam(column)),
                                   exists().where(TARGETS.c.statement_id == mention.c.statement_id,
                                                  TARGETS.c.origin_id == mention.c.origin_id,
-                                                 TARGETS.c[column] == value)))
+                                                 TARGETS.c[column] == bindparam(column))))
     for kind, table, key, value, roles in (("activity", ACTIVITIES, ACTIVITIES.c.activity_id, q.activity,
                                             _activity_roles(q)),
                                            ("agent", AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q))):
         if value and kind != driven_by:
-            conditions.append(exists().where(table.c.statement_id == mention.c.statement_id, key == value,
+            conditions.append(exists().where(table.c.statement_id == mention.c.statement_id, key == bindparam(kind),
                                              table.c.role.in_(roles),
                                              table.c.origin_id.is_not_distinct_from(mention.c.origin_id)))
     return conditions
@@ -237,23 +238,42 @@ def _branches(q: StatementQuery) -> list:
     if q.agent or q.activity:
         table, key, value, roles, driver = (AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q), "agent") if q.agent \
             else (ACTIVITIES, ACTIVITIES.c.activity_id, q.activity, _activity_roles(q), "activity")
-        return [_page(q, table.c.stored, table.c.statement_id, s.c.id == table.c.statement_id, key == value,
-                      table.c.role == role, ~s.c.voided, *_same_origin(q, table, s, driver)) for role in roles]
-    filters = [(column, value) for column, value in (("verb_id", q.verb), ("registration", q.registration)) if value]
-    direct = _page(q, s.c.stored, s.c.id, ~s.c.voided, *(s.c[column] == value for column, value in filters))
+        return [_page(q, table.c.stored, table.c.statement_id, s.c.id == table.c.statement_id,
+                      key == bindparam(driver), table.c.role == role, ~s.c.voided, *_same_origin(q, table, s, driver))
+                for role in roles]
+    filters = [column for column, value in (("verb_id", q.verb), ("registration", q.registration)) if value]
+    direct = _page(q, s.c.stored, s.c.id, ~s.c.voided, *(s.c[column] == bindparam(column) for column in filters))
     if not filters:
         return [direct]
     return [direct, _page(q, TARGETS.c.stored, TARGETS.c.statement_id, s.c.id == TARGETS.c.statement_id, ~s.c.voided,
-                          *(TARGETS.c[column] == value for column, value in filters))]
+                          *(TARGETS.c[column] == bindparam(column) for column in filters))]
 
 
 def page_query(q: StatementQuery):
-    """A page of matching statements: the union of index-ordered branches, each limited to a page."""
+    """A page of matching statements (the union of index-ordered branches, each limited to a page), and its
+    parameters. Built once per shape of query: the values are bound parameters."""
+    shape = (bool(q.agent), bool(q.verb), bool(q.activity), bool(q.registration), q.related_activities,
+             q.related_agents, bool(q.since), bool(q.until), bool(q.after), q.ascending, bool(q.limit))
+    params = {"agent": q.agent, "verb_id": q.verb, "activity": q.activity, "registration": q.registration,
+              "since": q.since, "until": q.until, "page": q.limit + 1 if q.limit else None}
+    if q.after:
+        params.update(after_stored=parse_time(q.after[0]), after_id=q.after[1])
+    statement = _PAGE_QUERIES.get(shape)
+    if statement is None:
+        statement = _PAGE_QUERIES[shape] = _page_query(q)
+    return statement, {name: value for name, value in params.items() if value is not None}
+
+
+_PAGE_QUERIES: dict[tuple, Select] = {}  # at most 2**11 shapes
+
+
+def _page_query(q: StatementQuery) -> Select:
+    """The statement for queries of ``q``'s shape; ``q`` gives it no value, only its shape."""
     branches = _branches(q)
     page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
         .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
-        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
+        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(bindparam("page") if q.limit else None)
 
 
 def _chain():
@@ -451,13 +471,17 @@ class SqlStatementStore:
 
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
-        rows = connection.execute(page_query(q)).all()
+        documents, more = self.query_documents(connection, q)
+        return [orjson.loads(document) for document in documents], more
+
+    def query_documents(self, connection: Connection, q: StatementQuery) -> tuple[list[str], tuple[str, str] | None]:
+        """``query``, each statement as the JSON text stored (for answers that return it as it is)."""
+        rows = connection.execute(*page_query(q)).all()
         more = None
         if q.limit and len(rows) > q.limit:
             rows = rows[:q.limit]
-            more = (iso(rows[-1].stored),
-                    rows[-1].id)
-        return [orjson.loads(r.document) for r in rows], more
+            more = (iso(rows[-1].stored), rows[-1].id)
+        return [r.document for r in rows], more
 
     def attachments_for(self, connection: Connection, statements: list[dict]) -> dict[str, tuple[str, bytes]]:
         wanted = {a["sha2"] for s in statements for a in s.get("attachments", []) if "sha2" in a}
