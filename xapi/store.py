@@ -325,17 +325,22 @@ def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None
 
 
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), executemany elsewhere."""
+    """Many rows at once: on PostgreSQL one INSERT over column arrays (one round trip, the same SQL text
+    whatever the number of rows), executemany elsewhere."""
     if not rows:
         return
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
-    columns = list(rows[0])
+    columns = tuple(rows[0])
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+        cursor.execute(_array_insert(connection.dialect, table, columns), [[row[c] for row in rows] for c in columns])
+
+
+@lru_cache(maxsize=64)
+def _array_insert(dialect, table, columns: tuple[str, ...]) -> str:
+    arrays = ", ".join(f"%b::{table.c[column].type.compile(dialect=dialect)}[]" for column in columns)
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
 
 
 _STATEMENT_TYPES = {"id": "varchar", "stored": "timestamptz", "timestamp": "timestamptz", "verb_id": "varchar",
