@@ -13,6 +13,7 @@ plans of one query of each kind are printed with EXPLAIN ANALYZE.
 
     python bench/xapi_queries.py --statements 5000000            # load into a fresh schema, then query
     python bench/xapi_queries.py --schema bench_xxxxxxxx         # query an already loaded schema again
+    python bench/xapi_queries.py --schema bench_xxxxxxxx --statements N --finish   # a load stopped at N
 """
 from __future__ import annotations
 
@@ -96,7 +97,6 @@ def load(app, count: int, chunk: int = 20_000) -> float:
     authority = {"objectType": "Agent", "name": "bench", "mbox": "mailto:bench@passeport.example.org"}
     start = datetime(2026, 1, 1, tzinfo=UTC)
     earlier: list[str] = []
-    referring: list[str] = []
     began = time.perf_counter()
     with database(app).engine.connect() as sa_connection:
         connection = sa_connection.connection.driver_connection
@@ -110,8 +110,6 @@ def load(app, count: int, chunk: int = 20_000) -> float:
                     statement["object"] = {"objectType": "StatementRef", "id": earlier.pop()}
                 elif earlier and n % 200 == 100:
                     statement["object"] = {"objectType": "StatementRef", "id": world.random.choice(earlier)}
-                if statement["object"]["objectType"] == "StatementRef":
-                    referring.append(statement["id"])
                 elif n % 97 == 0:
                     earlier.append(statement["id"])
                 stored = iso(start + timedelta(seconds=n * 6.3))  # 5 M statements over a year
@@ -127,14 +125,24 @@ def load(app, count: int, chunk: int = 20_000) -> float:
                             copy.write_row([row[c] for c in columns])
             print(f"  {first + len(prepared):,} statements loaded ({time.perf_counter() - began:.0f} s)",
                   flush=True)
-        with connection.transaction(), connection.cursor() as cursor:
-            cursor.execute("UPDATE xapi_statements SET voided = true WHERE id IN (SELECT object_statement_id"
-                           " FROM xapi_statements WHERE is_voiding)")
-    with database(app).begin() as sa_connection:  # what each StatementRef leads to, as POST stores it
+    finish(app)
+    return time.perf_counter() - began
+
+
+def finish(app) -> None:
+    """What POST does beyond the rows COPY wrote: voiding, and each StatementRef's copy of what its chain leads
+    to; then statistics. (Also run on its own to finish a load that was stopped part way, --finish.)"""
+    began = time.perf_counter()
+    with database(app).begin() as sa_connection:
+        sa_connection.exec_driver_sql("UPDATE xapi_statements SET voided = true WHERE id IN"
+                                      " (SELECT object_statement_id FROM xapi_statements WHERE is_voiding)")
+        referring = list(sa_connection.exec_driver_sql("SELECT id FROM xapi_statements s WHERE object_statement_id"
+                                                       " IS NOT NULL AND NOT EXISTS (SELECT FROM xapi_statement_targets"
+                                                       " t WHERE t.statement_id = s.id)").scalars())
         for first in range(0, len(referring), 5000):
             inherit(sa_connection, referring[first:first + 5000], fresh=True)
-    print(f"  {len(referring):,} StatementRefs inherited their targets' keys ({time.perf_counter() - began:.0f} s)",
-          flush=True)
+    print(f"  voided, and {len(referring):,} StatementRefs inherited their targets' keys "
+          f"({time.perf_counter() - began:.0f} s)", flush=True)
     with database(app).engine.connect() as sa_connection:
         connection = sa_connection.connection.driver_connection
         connection.commit()
@@ -143,7 +151,7 @@ def load(app, count: int, chunk: int = 20_000) -> float:
                       "xapi_statement_targets"):
             connection.execute(f"VACUUM ANALYZE {table}")
         connection.autocommit = False
-    return time.perf_counter() - began
+    print(f"  vacuumed and analysed ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
 def queries(count: int, rounds: int) -> dict[str, list[dict]]:
@@ -213,6 +221,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--statements", type=int, default=5_000_000)
     parser.add_argument("--schema", help="query this already loaded schema (same --statements) instead of loading")
+    parser.add_argument("--finish", action="store_true",
+                        help="with --schema: first finish a load that was stopped part way (voiding, StatementRefs)")
     parser.add_argument("--rounds", type=int, default=40, help="requests per kind (each then follows `more`)")
     parser.add_argument("--pages", type=int, default=5, help="pages read per request through `more`")
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN ANALYZE of one query per kind")
@@ -227,6 +237,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tmp, "BASE_URL": BASE})
         prepare(app)
+        if args.schema and args.finish:
+            finish(app)
         if not args.schema:
             print(f"loading {args.statements:,} statements into {url.rsplit('%3D', 1)[-1]} …", flush=True)
             print(f"loaded in {load(app, args.statements):.0f} s", flush=True)
