@@ -10,7 +10,7 @@ batch size (1, 100, 500), the same generated statements are
        SQLite: SQLAlchemy Core executemany;
        PostgreSQL: COPY through psycopg (definitions: one multi-row upsert), and
        multi-row INSERT … VALUES sent in psycopg's pipeline mode.
-Median of 3 runs each, one core.
+Median of 3 runs each (--rounds), one core.
 
     python bench/xapi_ingest.py [--statements 3000] [--postgres URL] [--batches 1,100,500] [--postgres-only]
 """
@@ -163,8 +163,9 @@ def via_pipeline(app, statements, batch: int, authority: dict) -> float:
         return len(statements) / (time.perf_counter() - began)
 
 
-def measure(app, count: int, batches: tuple[int, ...] = BATCHES) -> list[tuple]:
-    """(batch, POST rate, {ceiling name: rate}) per batch size."""
+def measure(app, count: int, batches: tuple[int, ...] = BATCHES, rounds: int = 3) -> list[tuple]:
+    """(batch, POST rate, {ceiling name: (rate, median of the rounds' POST / ceiling ratios)}) per batch size.
+    The per-round ratio compares runs a few seconds apart: it moves less with a shared machine's load."""
     with database(app).begin() as connection:
         key, secret = basic_auth.add(connection, "bench", ["all"])
     headers = {"X-Experience-API-Version": "1.0.3",
@@ -177,14 +178,16 @@ def measure(app, count: int, batches: tuple[int, ...] = BATCHES) -> list[tuple]:
         total = min(count, 600) if batch == 1 else count
         post_rates: list[float] = []
         ceiling_rates: dict[str, list[float]] = {name: [] for name in ceilings}
-        for _ in range(3):  # interleaved, so that load changes on a shared machine hit every way alike
+        for _ in range(rounds):  # interleaved, so that load changes on a shared machine hit every way alike
             clear(app)
             post_rates.append(via_post(app, headers, make_statements(total), batch))
             for name, way in ceilings.items():
                 clear(app)
                 ceiling_rates[name].append(way(app, make_statements(total), batch, authority))
         results.append((batch, statistics.median(post_rates),
-                        {name: statistics.median(rates) for name, rates in ceiling_rates.items()}))
+                        {name: (statistics.median(rates),
+                                statistics.median(post / rate for post, rate in zip(post_rates, rates, strict=True)))
+                         for name, rates in ceiling_rates.items()}))
     return results
 
 
@@ -202,6 +205,7 @@ def main() -> None:
                                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="batch sizes, comma-separated")
     parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs of each way (the median is kept)")
     args = parser.parse_args()
     batches = tuple(int(b) for b in args.batches.split(","))
     if hasattr(os, "sched_setaffinity"):
@@ -220,19 +224,19 @@ def main() -> None:
                               "BASE_URL": "https://passeport.example.org"})
             prepare(app)
             load = Path("/proc/loadavg").read_text().split()[:3]
-            rows += [(name, *result) for result in measure(app, args.statements, batches)]
+            rows += [(name, *result) for result in measure(app, args.statements, batches, args.rounds)]
             print(f"{name}: load average {' '.join(load)} before, "
                   f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} after")
             database(app).engine.dispose()
             if "%3D" in url:  # the schema postgres_url made for this run
                 drop_schema(args.postgres, url.rsplit("%3D", 1)[1])
-    print(f"\n{args.statements} statements per run (600 for batches of 1), median of 3, one core, "
+    print(f"\n{args.statements} statements per run (600 for batches of 1), median of {args.rounds}, one core, "
           f"{time.strftime('%Y-%m-%d')}\n")
-    print("| database | batch | POST statements/s | ceiling | ceiling rows/s | POST / ceiling |")
-    print("|---|---:|---:|---|---:|---:|")
+    print("| database | batch | POST statements/s | ceiling | ceiling rows/s | POST / ceiling | per-round ratio |")
+    print("|---|---:|---:|---|---:|---:|---:|")
     for name, batch, post, ceilings in rows:
-        for ceiling, rate in ceilings.items():
-            print(f"| {name} | {batch} | {post:,.0f} | {ceiling} | {rate:,.0f} | {post / rate:.0%} |")
+        for ceiling, (rate, ratio) in ceilings.items():
+            print(f"| {name} | {batch} | {post:,.0f} | {ceiling} | {rate:,.0f} | {post / rate:.0%} | {ratio:.0%} |")
 
 
 if __name__ == "__main__":
