@@ -1,25 +1,34 @@
-"""LTI 1.3 launch round trips per second: Passeport beside a pylti1p3 example tool, same platform, same run.
+"""The learner's path, timed: LTI launches beside pylti1p3's example tool, then section pages and quiz submissions.
 
-A round trip is what a learner's click costs the tool: the platform starts the
-OIDC login, the tool redirects to the platform, the platform signs an id_token,
-the tool validates it and shows the first page. Passeport also records the launch
-and the page view as learning events (projection + xAPI statement + outbox, one
-transaction each); the "without statements" row removes those listeners to show
-their share (it is not a configuration anyone runs). Everything runs in this process
-on one core (Flask test clients for the tools and the platform); the platform's
-JWKS is served over loopback HTTP, as tools fetch it.
+A launch round trip is what a learner's click costs: the platform starts the OIDC
+login, the tool redirects to the platform, the platform signs an id_token, the tool
+validates it, records the launch and shows the first page (Passeport follows its
+303 to the landing page). Everything runs in this process on one core (Flask test
+clients for the tools and the platform); the platform's JWKS is served over loopback
+HTTP, as tools fetch it.
 
-    python bench/launch.py [--launches 400] [--postgres URL]
+The tools take turns, ``--batch`` launches each, for ``--rounds`` rounds, so a load
+that comes and goes on a shared machine falls on both alike; ratios are of medians.
+Besides wall time, each launch's CPU time (this process: tool and platform, not the
+PostgreSQL server) is measured, which load disturbs much less.
+
+For Passeport, SQL statements and COMMITs are counted per operation with an engine
+event listener: a launch round trip (login, launch, landing page), a section page,
+a quiz submission.
+
+    python bench/launch.py [--rounds 10] [--batch 30] [--postgres URL]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+from sqlalchemy import create_engine, event  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from bench import pylti1p3_example_tool  # noqa: E402
 from lti_tool import create_app, database, prepare, services  # noqa: E402
@@ -36,6 +47,7 @@ from tests.peers.http import LiveServer, free_port  # noqa: E402
 from tests.peers.lti_platform import PeerPlatform  # noqa: E402
 
 TOOL_URL = "http://tool.bench"
+MODULE = "vendre-sur-internet"
 
 
 def _path(url: str) -> str:
@@ -43,7 +55,7 @@ def _path(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-def round_trip(platform_client, tool_client, user: str, follow_redirect: bool) -> None:
+def round_trip(platform_client, tool_client, user: str, follow_redirect: bool):
     start = platform_client.get("/start", query_string={"user": user})
     login = tool_client.get(_path(start.headers["Location"]))
     assert login.status_code == 302, login.get_data(as_text=True)[:300]
@@ -52,27 +64,132 @@ def round_trip(platform_client, tool_client, user: str, follow_redirect: bool) -
     if follow_redirect and launched.status_code == 303:
         launched = tool_client.get(_path(launched.headers["Location"]))
     assert launched.status_code == 200, launched.get_data(as_text=True)[:500]
+    return launched
 
 
-def measure(name: str, platform, tool_app, launches: int, follow_redirect: bool) -> dict:
+@dataclass
+class Timings:
+    name: str
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def time(self, operation) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        operation()
+        self.cpu.append(time.process_time() - cpu)
+        self.wall.append(time.perf_counter() - wall)
+        self.elapsed += self.wall[-1]
+
+    @property
+    def per_second(self) -> float:
+        return len(self.wall) / self.elapsed
+
+    def median(self, values: str) -> float:
+        return statistics.median(getattr(self, values)) * 1000
+
+
+@dataclass
+class Tool:
+    name: str
+    app: object
+    follow_redirect: bool
+    timings: Timings = field(init=False)
+
+    def __post_init__(self):
+        self.timings = Timings(self.name)
+
+
+class SqlCounter:
+    """Statements and COMMITs sent on an engine while ``counting``."""
+
+    def __init__(self, engine):
+        self.statements = self.commits = 0
+        self.on = False
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+
+    def _statement(self, *_args) -> None:
+        self.statements += self.on
+
+    def _commit(self, *_args) -> None:
+        self.commits += self.on
+
+    def count(self, operation) -> tuple[int, int]:
+        self.statements = self.commits = 0
+        self.on = True
+        try:
+            operation()
+        finally:
+            self.on = False
+        return self.statements, self.commits
+
+
+def interleaved(tools: list[Tool], platform, rounds: int, batch: int) -> None:
     """Each launch comes from a new browser (a fresh cookie jar), as learners do."""
     platform_client = platform.app.test_client()
-    for i in range(20):  # warm-up: imports, caches, first JWKS fetch
-        round_trip(platform_client, tool_app.test_client(), f"warm-{i}", follow_redirect)
-    latencies = []
-    began = time.perf_counter()
-    for i in range(launches):
-        t0 = time.perf_counter()
-        round_trip(platform_client, tool_app.test_client(), f"learner-{uuid.uuid4().hex[:8]}-{i}", follow_redirect)
-        latencies.append(time.perf_counter() - t0)
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return {
-        "tool": name,
-        "per_second": launches / elapsed,
-        "median_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
+    for tool in tools:
+        for i in range(20):  # warm-up: imports, caches, first JWKS fetch
+            round_trip(platform_client, tool.app.test_client(), f"warm-{i}", tool.follow_redirect)
+    for _ in range(rounds):
+        for tool in tools:
+            for _ in range(batch):
+                user = f"learner-{uuid.uuid4().hex[:12]}"
+                tool.timings.time(lambda: round_trip(platform_client, tool.app.test_client(), user,
+                                                     tool.follow_redirect))
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def learner_pages(platform, app, requests: int) -> dict:
+    """A launched learner reads sections, then passes quizzes: rates and statements per request."""
+    catalogue = services.catalogue(app)
+    module = catalogue.get(MODULE)
+    bank = catalogue.quiz(module.folder, "fr")
+    counter = SqlCounter(database(app).engine)
+    client = app.test_client()
+    round_trip(platform.app.test_client(), client, f"reader-{uuid.uuid4().hex[:8]}", True)
+    sections = [s["id"] for s in module.sections]
+
+    def section(i: int):
+        page = client.get(f"/modules/{MODULE}/sections/{sections[i % len(sections)]}")
+        assert page.status_code == 200, page.status_code
+
+    section_times = Timings("section page")
+    for i in range(20):
+        section(i)
+    section_sql = counter.count(lambda: section(0))
+    for i in range(requests):
+        section_times.time(lambda: section(i))
+
+    def start_attempt() -> tuple[str, list]:
+        page = client.get(f"/modules/{MODULE}/quiz")
+        if "answer-" not in page.get_data(as_text=True):
+            page = client.post(f"/modules/{MODULE}/quiz/new", data={"csrf_token": csrf(page.get_data(as_text=True))},
+                               follow_redirects=True)
+        html = page.get_data(as_text=True)
+        attempt = re.search(rf'action="/modules/{MODULE}/quiz/(\d+)"', html).group(1)
+        questions = list(dict.fromkeys(re.findall(r'name="answer-([^"]+)"', html)))
+        form = [("csrf_token", csrf(html))]
+        for qid in questions:
+            form += [(f"answer-{qid}", c["id"]) for c in bank[qid]["choices"] if c.get("correct")]
+        return attempt, form
+
+    def submit(attempt: str, form: list):
+        done = client.post(f"/modules/{MODULE}/quiz/{attempt}", data=MultiDict(form))
+        assert done.status_code == 303, done.get_data(as_text=True)[:300]
+
+    submit_times = Timings("quiz submission")
+    quiz_sql = None
+    for i in range(max(requests // 10, 5)):
+        attempt, form = start_attempt()
+        if quiz_sql is None:
+            quiz_sql = counter.count(lambda: submit(attempt, form))
+        else:
+            submit_times.time(lambda: submit(attempt, form))
+    return {"section": (section_times, section_sql), "quiz": (submit_times, quiz_sql)}
 
 
 def passeport_app(platform, database_url: str, instance: Path):
@@ -86,19 +203,27 @@ def passeport_app(platform, database_url: str, instance: Path):
 
 
 def postgres_url(base: str) -> str:
-    import sqlalchemy as sa
-
     schema = "bench_" + uuid.uuid4().hex[:8]
-    engine = sa.create_engine(base)
+    engine = create_engine(base)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine.dispose()
     return f"{base}?options=-csearch_path%3D{schema}"
 
 
+def drop_schema(base: str, url: str) -> None:
+    schema = url.rsplit("%3D", 1)[1]
+    engine = create_engine(base)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--launches", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=30)
+    parser.add_argument("--pages", type=int, default=300, help="section pages per database")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
                                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
@@ -113,30 +238,53 @@ def main() -> None:
     platform = PeerPlatform(TOOL_URL)
     port = free_port()
     platform.url = f"http://127.0.0.1:{port}"
-    results = []
+    load_before = os.getloadavg()
     with LiveServer(platform.app, port), tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        example = pylti1p3_example_tool.build(tmp, platform, private_pem, public_pem)
-        results.append(measure("pylti1p3 Flask example (in-memory cache)", platform, example, args.launches, False))
-        sqlite_app = passeport_app(platform, f"sqlite:///{tmp / 'bench.db'}", tmp / "instance-sqlite")
-        results.append(measure("Passeport, SQLite (WAL)", platform, sqlite_app, args.launches, True))
-        quiet_app = passeport_app(platform, f"sqlite:///{tmp / 'quiet.db'}", tmp / "instance-quiet")
-        services.learning(quiet_app).listeners.clear()
-        results.append(measure("Passeport, SQLite, without statements (breakdown only)", platform, quiet_app,
-                               args.launches, True))
+        databases = {"SQLite (WAL)": f"sqlite:///{tmp / 'bench.db'}"}
         try:
-            pg_app = passeport_app(platform, postgres_url(args.postgres), tmp / "instance-pg")
-            results.append(measure("Passeport, PostgreSQL", platform, pg_app, args.launches, True))
+            databases["PostgreSQL"] = postgres_url(args.postgres)
         except Exception as error:  # no PostgreSQL here: report it, keep the rest
             print(f"(PostgreSQL skipped: {error.__class__.__name__}: {error})")
+        tools = [Tool("pylti1p3 Flask example (in-memory cache)",
+                      pylti1p3_example_tool.build(tmp, platform, private_pem, public_pem), False)]
+        apps = {}
+        for label, url in databases.items():
+            apps[label] = passeport_app(platform, url, tmp / f"instance-{len(apps)}")
+            tools.append(Tool(f"Passeport, {label}", apps[label], True))
+        interleaved(tools, platform, args.rounds, args.batch)
+        per_launch = {}
+        for label, app in apps.items():
+            counter = SqlCounter(database(app).engine)
+            per_launch[label] = counter.count(lambda: round_trip(  # noqa: B023
+                platform.app.test_client(), app.test_client(), f"counted-{uuid.uuid4().hex[:8]}", True))
+        pages = {label: learner_pages(platform, app, args.pages) for label, app in apps.items()}
+        for label, url in databases.items():
+            if label == "PostgreSQL":
+                database(apps[label]).engine.dispose()
+                drop_schema(args.postgres, url)
+    load_after = os.getloadavg()
 
-    baseline = results[0]["per_second"]
-    print(f"\n{args.launches} launches per tool, one core, {time.strftime('%Y-%m-%d')}\n")
-    print("| tool | launches/s | median ms | p99 ms | × example |")
-    print("|---|---:|---:|---:|---:|")
-    for r in results:
-        print(f"| {r['tool']} | {r['per_second']:.0f} | {r['median_ms']:.2f} | {r['p99_ms']:.2f} | "
-              f"{r['per_second'] / baseline:.2f} |")
+    example = tools[0].timings
+    print(f"\n{args.rounds} rounds × {args.batch} launches per tool, interleaved, one core, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, load average {load_before[0]:.1f} → {load_after[0]:.1f}\n")
+    print("| tool | launches/s | median ms | p99 ms | CPU ms (median) | × example (median wall) "
+          "| × example (CPU) | SQL statements / COMMITs |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for tool in tools:
+        t = tool.timings
+        label = tool.name.removeprefix("Passeport, ")
+        sql = per_launch.get(label)
+        p99 = sorted(t.wall)[int(len(t.wall) * 0.99) - 1] * 1000
+        print(f"| {tool.name} | {t.per_second:.0f} | {t.median('wall'):.2f} | {p99:.2f} | {t.median('cpu'):.2f} | "
+              f"{example.median('wall') / t.median('wall'):.2f} | {example.median('cpu') / t.median('cpu'):.2f} | "
+              f"{f'{sql[0]} / {sql[1]}' if sql else '—'} |")
+    print("\n| Passeport page | database | requests/s | median ms | CPU ms (median) | SQL statements / COMMITs |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, measured in pages.items():
+        for name, (t, sql) in measured.items():
+            print(f"| {t.name} | {label} | {t.per_second:.0f} | {t.median('wall'):.2f} | {t.median('cpu'):.2f} | "
+                  f"{sql[0]} / {sql[1]} |")
 
 
 if __name__ == "__main__":

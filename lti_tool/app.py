@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
-from flask_babel import Babel
+from flask import Flask, g, render_template
+from flask_babel import Babel, get_translations
 from werkzeug.exceptions import HTTPException
 
 from xapi.forwarding import save_endpoint
@@ -55,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     launch_session.install(app)
     Babel(app, locale_selector=locale, default_locale="fr", default_domain="messages")
+    _template_translations(app)
     app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
     _register_error_pages(app)
 
@@ -68,6 +69,24 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _template_translations(app: Flask) -> None:
+    """Templates look the request's translations up once, not at every ``_()`` (Flask-Babel's lookup costs
+    about as much as a small template; a page has dozens of strings). Same per-request caching as Flask-Babel."""
+    def translations():
+        found = g.get("translations")
+        if found is None:
+            found = g.translations = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def prepare(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """The database handle: one engine per process, plain SQLAlchemy 2, usable with or without Flask."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,9 +16,30 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    # No pre-ping: it costs a round trip per checkout; recycling bounds stale connections instead.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=300)
+    else:
+        # No pre-ping: it costs a round trip per checkout; recycling bounds stale connections instead.
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=300)
+    event.listen(engine, "commit", _committing)
+    event.listen(engine, "rollback", _rolling_back)
+    return engine
+
+
+_AFTER_COMMIT = "passeport.after_commit"
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` when the connection's transaction commits; forget it if it rolls back
+    (process caches learn only what the database keeps)."""
+    connection.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _committing(connection: Connection) -> None:
+    for callback in connection.info.pop(_AFTER_COMMIT, ()):
+        callback()
+
+
+def _rolling_back(connection: Connection) -> None:
+    connection.info.pop(_AFTER_COMMIT, None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,17 +1,15 @@
 """Response hardening for every page: security headers, body limits, framing by registered platforms only.
 
 The tool lives inside LMS iframes, so ``frame-ancestors`` lists ``'self'`` plus the origins
-of the registered platforms (their issuer and their login URL), read from the database.
+of the registered platforms (their issuer and their login URL), from the cached registry.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
-from sqlalchemy import select
 
-from .models import Platform
-from .services import database
+from .services import registry
 
 MAX_BODY = 2 * 1024 * 1024
 """Default request body cap; the LRS (attachments) and /verify (uploads) set their own below."""
@@ -76,9 +74,7 @@ def _headers(response: Response) -> Response:
 
 def frame_ancestors() -> list[str]:
     """'self' and every registered platform's origins: the pages that may show the tool in an iframe."""
-    with database().read() as connection:
-        rows = connection.execute(select(Platform.issuer, Platform.auth_login_url)).all()
-    origins = {_origin(url) for row in rows for url in row}
+    origins = {_origin(url) for url in registry().origins()}
     return ["'self'", *sorted(o for o in origins if o)]
 
 

@@ -27,11 +27,12 @@ from .db import Database
 from .domain.attempts import Attempts
 from .domain.catalogue import Catalogue
 from .domain.item_stats import ItemResponseIndex
-from .domain.learning import Learning
+from .domain.learning import Learning, each
 from .domain.offers import OfferCatalogue
 from .lti.advantage import SCORE_DELIVERY, Advantage
 from .lti.platform_keys import PlatformKeyCache
 from .lti.tool_keys import KeyRing
+from .lti.toolconf import PlatformRegistry
 from .tracking.builders import StatementBuilder
 from .tracking.statements import StatementWriter
 
@@ -42,6 +43,7 @@ _KEY = "passeport"
 class Services:
     database: Database
     tool_keys: KeyRing
+    registry: PlatformRegistry
     platform_keys: PlatformKeyCache
     catalogue: Catalogue
     learning: Learning
@@ -70,12 +72,13 @@ def install(app: Flask) -> Services:
                                                  config["SECRET_KEY"].encode()), issuer_keys)
     tool_keys = KeyRing()
     advantage = Advantage(database, tool_keys, timeout=config["HTTP_TIMEOUT"])
-    learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), badges.on_event, advantage.on_event))
+    learning = Learning(catalogue, listeners=(statements, each(ItemResponseIndex()), each(badges.on_event),
+                                                  each(advantage.on_event)))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout, sealer=sealer))
     outbox.register(SCORE_DELIVERY, advantage.deliver_scores)
     services = Services(
-        database=database, tool_keys=tool_keys,
+        database=database, tool_keys=tool_keys, registry=PlatformRegistry(database),
         platform_keys=PlatformKeyCache(timeout=config["HTTP_TIMEOUT"], max_age=config["JWKS_CACHE_SECONDS"]),
         catalogue=catalogue, learning=learning, attempts=Attempts(catalogue, learning), lrs=lrs,
         statements=statements, outbox=outbox, badges=badges, verifier=Verifier(issuer_keys),
@@ -93,6 +96,10 @@ def services(app: Flask | None = None) -> Services:
 
 def database(app: Flask | None = None) -> Database:
     return services(app).database
+
+
+def registry(app: Flask | None = None) -> PlatformRegistry:
+    return services(app).registry
 
 
 def catalogue(app: Flask | None = None) -> Catalogue:

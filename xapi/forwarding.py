@@ -23,6 +23,7 @@ from .sql import Connections, utcnow
 KIND = "xapi-statement"
 HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
 ENDPOINTS = Endpoint.__table__
+_ENABLED = select(ENDPOINTS.c.name, ENDPOINTS.c.platform_issuer).where(ENDPOINTS.c.enabled.is_(True))
 MAX_PASSWORD = 100  # sealed, it still fits the 255-character column
 STATEMENTS = Statement.__table__
 
@@ -51,8 +52,7 @@ def save_endpoint(connection: Connection, name: str, url: str, username: str | N
 
 def enqueue_statements(connection: Connection, statements: list[dict]) -> None:
     """Queue stored statements for every enabled external LRS that wants them."""
-    endpoints = connection.execute(select(ENDPOINTS.c.name, ENDPOINTS.c.platform_issuer)
-                                   .where(ENDPOINTS.c.enabled.is_(True))).all()
+    endpoints = connection.execute(_ENABLED).all()
     for endpoint in endpoints:
         outbox.enqueue(connection, KIND, endpoint.name, [
             s["id"] for s in statements if endpoint.platform_issuer in (None, _home_page(s))])

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.engine import Connection
@@ -63,14 +63,19 @@ class Deliver(Protocol):
         """Deliver ``entries`` to ``destination``; ``connection`` is the batch's transaction (for reading items)."""
 
 
+_ENQUEUE: dict[str, Any] = {}  # per dialect, built once
+
+
 def enqueue(connection: Connection, kind: str, destination: str, item_ids: Iterable[str]) -> None:
     """Queue items for a destination in the caller's transaction; an item already queued there is kept as is."""
     now = utcnow()
     rows = [{"kind": kind, "destination": destination, "item_id": item_id, "status": "pending", "attempts": 0,
              "next_attempt_at": now, "created_at": now} for item_id in item_ids]
     if rows:
-        statement = dialect_insert(connection, OUTBOX).on_conflict_do_nothing(
-            index_elements=["kind", "destination", "item_id"])
+        statement = _ENQUEUE.get(connection.dialect.name)
+        if statement is None:
+            statement = _ENQUEUE[connection.dialect.name] = dialect_insert(connection, OUTBOX).on_conflict_do_nothing(
+                index_elements=["kind", "destination", "item_id"])
         connection.execute(statement, rows)
 
 

@@ -23,6 +23,10 @@ ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
 TARGETS = StatementTarget.__table__
 ACTIVITY_DEFINITIONS = Activity.__table__
+_STORED_DEFINITIONS = select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition).where(
+    ACTIVITY_DEFINITIONS.c.id.in_(bindparam("ids", expanding=True)))
+MAX_REMEMBERED_DEFINITIONS = 10_000
+_INSERT_STATEMENTS = insert(STATEMENTS)
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
@@ -325,16 +329,16 @@ def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None
 
 
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Many rows at once: on PostgreSQL one INSERT over column arrays (one round trip, the same SQL text
-    whatever the number of rows), executemany elsewhere."""
+    """Many rows at once: on PostgreSQL one INSERT over column arrays (one round trip whatever the number of
+    rows, unlike COPY's several; the same SQL text, parsed once), executemany elsewhere."""
     if not rows:
         return
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
     columns = tuple(rows[0])
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(_array_insert(connection.dialect, table, columns), [[row[c] for row in rows] for c in columns])
+    connection.exec_driver_sql(_array_insert(connection.dialect, table, columns),
+                               tuple([row[c] for row in rows] for c in columns))
 
 
 @lru_cache(maxsize=64)
@@ -361,17 +365,23 @@ def _insert_new_ids(connection: Connection, rows: list[dict]) -> tuple[set[str],
         return set(connection.execute(dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(
             index_elements=["id"]).returning(STATEMENTS.c.id), rows).scalars()), None
     ids = [row["id"] for row in rows]
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(_INSERT_NEW_IDS, [*([row[column] for row in rows] for column in _STATEMENT_TYPES), ids])
-        inserted: set[str] = set()
-        referring: set[str] = set()
-        for statement_id, refers in cursor.fetchall():
-            (referring if refers else inserted).add(statement_id)
-        return inserted, referring
+    inserted: set[str] = set()
+    referring: set[str] = set()
+    for statement_id, refers in connection.exec_driver_sql(
+            _INSERT_NEW_IDS, (*([row[column] for row in rows] for column in _STATEMENT_TYPES), ids)):
+        (referring if refers else inserted).add(statement_id)
+    return inserted, referring
 
 
 class SqlStatementStore:
-    """Statements, their index rows and activity definitions, written in the caller's transaction."""
+    """Statements, their index rows and activity definitions, written in the caller's transaction.
+
+    Definitions read from the database are remembered: a host application that sends the same fixed
+    definitions with every statement (Passeport's modules) skips reading them again. One changed since by
+    another process is merged again when a statement brings something new."""
+
+    def __init__(self) -> None:
+        self._stored_definitions: dict[str, dict] = {}
 
     def save(self, connection: Connection, statements: list[dict],
              attachments: dict[str, tuple[str, bytes]] | None = None) -> list[str]:
@@ -403,7 +413,7 @@ class SqlStatementStore:
         """Statements whose ids were just generated here: nothing stored can have them."""
         if statements:
             rows = [statement_row(s) for s in statements]
-            _bulk_insert(connection, STATEMENTS, rows)
+            connection.execute(_INSERT_STATEMENTS, rows)
             self._index(connection, statements, rows, set())  # fresh ids: nothing stored targets them
 
     def _index(self, connection: Connection, statements: list[dict], rows: list[dict],
@@ -439,10 +449,14 @@ class SqlStatementStore:
 
     def _define(self, connection: Connection, definitions: dict[str, dict]) -> None:
         """Merge the batch's definitions into the stored ones: one read, and one upsert of those that change."""
+        for activity_id in [a for a, d in definitions.items() if self._stored_definitions.get(a) == d]:
+            del definitions[activity_id]  # stored as is, as this process read it: a host's own fixed definitions
         if not definitions:
             return
-        known = connection.execute(select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition)
-                                   .where(ACTIVITY_DEFINITIONS.c.id.in_(definitions)))
+        known = connection.execute(_STORED_DEFINITIONS, {"ids": list(definitions)}).all()
+        if len(self._stored_definitions) > MAX_REMEMBERED_DEFINITIONS:
+            self._stored_definitions.clear()
+        self._stored_definitions.update(known)
         for activity_id, definition in known:
             merged = merged_definition(definition, definitions[activity_id])
             if merged == definition:

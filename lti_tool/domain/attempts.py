@@ -98,15 +98,15 @@ class Attempts:
         attempt = self._open_one(connection, learner, module, attempt_id)
         result = grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
 
-        def event(kind: EventKind, **details) -> None:
-            self.learning.record(connection, LearningEvent(kind=kind, learner=learner, module_id=module.id,
-                                                           attempt_id=attempt_id, locale=locale, **details))
+        def event(kind: EventKind, **details) -> LearningEvent:
+            return LearningEvent(kind=kind, learner=learner, module_id=module.id, attempt_id=attempt_id,
+                                 locale=locale, **details)
 
-        for answer in result.results:
+        self.learning.record(connection, *[
             event(EventKind.QUESTION_ANSWERED, question_id=answer.question_id, response=answer.chosen,
-                  correct=answer.correct)
-        event(EventKind.QUIZ_SUBMITTED, score=result.scaled, raw=result.raw, maximum=result.maximum,
-              duration=utcnow() - attempt.started_at)
+                  correct=answer.correct) for answer in result.results
+        ], event(EventKind.QUIZ_SUBMITTED, score=result.scaled, raw=result.raw, maximum=result.maximum,
+                 duration=utcnow() - attempt.started_at))
         connection.execute(update(QuizAttempt).where(ATTEMPTS.c.id == attempt_id).values(
             status="submitted", answers={r.question_id: list(r.chosen) for r in result.results},
             score=result.scaled, submitted_at=utcnow()))

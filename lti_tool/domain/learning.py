@@ -10,19 +10,20 @@ learner as the launch resolved them, so no listener reads identity back.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import ColumnClause
 
 from xapi.sql import dialect_insert, utcnow
 
 from ..db import upsert
-from ..models import Progress, QuestionMiss
+from ..models import Progress, QuestionMiss, QuizAttempt
 from . import awards
 from .catalogue import Catalogue
 
@@ -90,12 +91,75 @@ class LearningEvent:
 
 
 class Listener(Protocol):
-    def __call__(self, connection: Connection, event: LearningEvent) -> None:
-        """React to ``event`` inside the transaction that records it."""
+    def __call__(self, connection: Connection, events: Sequence[LearningEvent]) -> None:
+        """React to ``events`` (in order) inside the transaction that records them."""
+
+
+def each(handler: Callable[[Connection, LearningEvent], None]) -> Listener:
+    """A listener from a handler of one event at a time."""
+    def listener(connection: Connection, events: Sequence[LearningEvent]) -> None:
+        for event in events:
+            handler(connection, event)
+    return listener
 
 
 PROGRESS = Progress.__table__
 MISSES = QuestionMiss.__table__
+ATTEMPTS = QuizAttempt.__table__
+
+
+class _ProgressUpdates(dict):
+    """One UPDATE per set of changed columns, built on first use (building costs more than running)."""
+
+    def __missing__(self, columns: frozenset[str]):
+        statement = update(PROGRESS).where(PROGRESS.c.id == bindparam("row_id")).values(
+            {name: bindparam("new_" + name) for name in sorted(columns)})
+        self[columns] = statement
+        return statement
+
+
+_UPDATE_PROGRESS = _ProgressUpdates()
+
+
+# Spelled out: a RETURNING clause can name the progress row only as "progress".
+_OPEN_ATTEMPT: ColumnClause = literal_column(
+    f"EXISTS (SELECT 1 FROM {ATTEMPTS.name} WHERE {ATTEMPTS.name}.user_id = {PROGRESS.name}.user_id "
+    f"AND {ATTEMPTS.name}.module_id = {PROGRESS.name}.module_id AND {ATTEMPTS.name}.status = 'open')")
+_LOCKED_COLUMNS = (*PROGRESS.c, _OPEN_ATTEMPT.label("open_attempt"))
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a launched learner resumes a module: an open quiz, else the last section read, else its page."""
+
+    quiz: bool
+    section_id: str | None
+
+    @classmethod
+    def of(cls, progress: dict) -> Resume:
+        """From a progress row read with ``open_attempt``."""
+        return cls(quiz=bool(progress["open_attempt"]), section_id=progress["last_section_id"])
+
+    @property
+    def on_module_page(self) -> bool:
+        return not self.quiz and not self.section_id
+
+
+class _Row:
+    """A progress row being changed by a batch of events: the changes are written once."""
+
+    def __init__(self, values: dict):
+        self.values, self.changed = values, dict[str, object]()
+
+    def change(self, changes: dict) -> None:
+        self.values.update(changes)
+        self.changed.update(changes)
+
+    def write(self, connection: Connection) -> None:
+        if self.changed:
+            connection.execute(_UPDATE_PROGRESS[frozenset(self.changed)], {
+                "row_id": self.values["id"], **{"new_" + name: value for name, value in self.changed.items()}})
+            self.changed = {}
 ACTIVE_GAP = timedelta(minutes=30)  # a longer pause between two events of a module is not time spent on it
 
 
@@ -106,25 +170,52 @@ class Learning:
         self.catalogue, self.awarding = catalogue, awarding
         self.listeners: list[Listener] = list(listeners)
 
-    def record(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
-        """Apply ``event`` and what it entails, in the caller's transaction; returns all events recorded
-        (none when the event changes nothing, e.g. revoking a revoked credential)."""
-        events = self._credential(connection, event) if event.kind.about_credential else \
-            self._progress(connection, event)
-        for recorded in events:
+    def record(self, connection: Connection, *events: LearningEvent) -> list[LearningEvent]:
+        """Apply ``events`` in order and what they entail, in the caller's transaction; returns all events
+        recorded (none for an event that changes nothing, e.g. revoking a revoked credential)."""
+        return self._record(connection, events, {})
+
+    def launch(self, connection: Connection, launched: LearningEvent) -> Resume:
+        """Record a module's launch, and its opening when the learner starts on the module's page (no quiz
+        left open, no section read yet); says where the learner resumes. Both events are one batch."""
+        row = _Row(self._locked_progress(connection, launched))
+        resume = Resume.of(row.values)
+        events = [launched]
+        if resume.on_module_page:
+            events.append(replace(launched, kind=EventKind.MODULE_OPENED))
+        self._record(connection, events, {(launched.learner.user_id, launched.module_id): row})
+        return resume
+
+    def _record(self, connection: Connection, events: Sequence[LearningEvent], rows: dict[tuple[int, str], _Row]
+                ) -> list[LearningEvent]:
+        """Listeners get all the recorded events in one call (one batch of statements)."""
+        recorded: list[LearningEvent] = []
+        for event in events:
+            if event.kind.about_credential:
+                recorded += self._credential(connection, event)
+            else:
+                recorded += self._progress(connection, event, rows)
+        for row in rows.values():
+            row.write(connection)
+        if recorded:
             for listener in self.listeners:
                 listener(connection, recorded)
-        return events
+        return recorded
 
-    def _progress(self, connection: Connection, event: LearningEvent) -> list[LearningEvent]:
-        row = self._locked_progress(connection, event)
-        if event.kind is EventKind.SECTION_VIEWED and event.section_id in (row.sections_viewed or []):
+    def _progress(self, connection: Connection, event: LearningEvent, rows: dict[tuple[int, str], _Row]
+                  ) -> list[LearningEvent]:
+        key = (event.learner.user_id, event.module_id)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _Row(self._locked_progress(connection, event))
+        if event.kind is EventKind.SECTION_VIEWED and event.section_id in (row.values["sections_viewed"] or []):
             return []  # a section is read once: reading it again records nothing
-        changes, derived = self._apply(dict(row._mapping), event)
-        connection.execute(update(Progress).where(Progress.id == row.id).values(**changes))
+        changes, derived = self._apply(row.values, event)
+        row.change(changes)
         if event.kind is EventKind.QUESTION_ANSWERED and event.correct is False and event.learner.context_id:
             _count_miss(connection, event)
         if self.awarding and any(e.kind is EventKind.MODULE_PASSED for e in derived):
+            row.write(connection)  # awarding reads the passed modules back
             derived += self._earned(connection, event)
         return [event, *derived]
 
@@ -148,10 +239,11 @@ class Learning:
             raise ValueError("credentials are earned by passing modules, not recorded directly")
         return [event] if changed else []
 
-    def _locked_progress(self, connection: Connection, event: LearningEvent):
-        """The learner's row for the module, created if needed; the upsert also locks it until commit."""
+    def _locked_progress(self, connection: Connection, event: LearningEvent) -> dict:
+        """The learner's row for the module (with ``open_attempt``), created if needed; the upsert also locks it
+        until commit."""
         key = {"user_id": event.learner.user_id, "module_id": event.module_id}
-        return upsert(connection, Progress, key, {}, returning=tuple(PROGRESS.c))
+        return dict(upsert(connection, Progress, key, {}, returning=_LOCKED_COLUMNS)._mapping)
 
     def _apply(self, progress: dict, event: LearningEvent) -> tuple[dict, list[LearningEvent]]:
         changes: dict[str, object] = {"last_activity_at": event.occurred_at}
@@ -209,7 +301,20 @@ def _count_miss(connection: Connection, event: LearningEvent) -> None:
          "question_id": event.question_id, "misses": 1})
 
 
+_PROGRESS_OF = select(PROGRESS).where(PROGRESS.c.user_id == bindparam("user_id"))
+_MODULE_PROGRESS = select(PROGRESS, _OPEN_ATTEMPT.label("open_attempt")).where(
+    PROGRESS.c.user_id == bindparam("user_id"), PROGRESS.c.module_id == bindparam("module_id"))
+NOT_STARTED: dict[str, object] = {"status": Status.NOT_STARTED.value, "sections_viewed": [], "last_section_id": None,
+               "best_score": None, "attempts": 0, "open_attempt": False}
+
+
 def progress_of(connection: Connection, user_id: int) -> dict[str, dict]:
     """The learner's progress rows by module id."""
-    rows = connection.execute(select(PROGRESS).where(PROGRESS.c.user_id == user_id)).mappings()
+    rows = connection.execute(_PROGRESS_OF, {"user_id": user_id}).mappings()
     return {row["module_id"]: dict(row) for row in rows}
+
+
+def module_progress(connection: Connection, user_id: int, module_id: str) -> dict:
+    """The learner's progress in one module, with ``open_attempt`` (a quiz started, not submitted): one query."""
+    row = connection.execute(_MODULE_PROGRESS, {"user_id": user_id, "module_id": module_id}).mappings().first()
+    return dict(row) if row else dict(NOT_STARTED)

@@ -6,6 +6,7 @@ this module decides what to call and keeps what must outlive a request.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection
 from xapi.outbox import OUTBOX, Entry, Failure, Outcome, enqueue
 from xapi.sql import utcnow
 
-from ..db import Database, upsert
+from ..db import Database, after_commit, upsert
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.roles import Role, classify
 from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, ServiceToken, User
@@ -31,23 +32,36 @@ TOKEN_MARGIN = timedelta(seconds=30)  # a token this close to expiry is renewed 
 ROSTER_MAX_AGE = timedelta(minutes=5)
 
 
-def remember_services(connection: Connection, platform_id: int, context_id: int | None,
-                      resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
-    """Keep the AGS and NRPS endpoints a launch announced (in the launch's transaction)."""
-    endpoint = _claim(claims, AGS_CLAIM)
-    names = _claim(claims, NRPS_CLAIM)
-    if context_id and (endpoint or names):
-        values = {"platform_id": platform_id, "ags_scopes": list(endpoint.get("scope") or [])}
-        if endpoint.get("lineitems"):
-            values["lineitems_url"] = str(endpoint["lineitems"])
-        if names.get("context_memberships_url"):
-            values["memberships_url"] = str(names["context_memberships_url"])
-        upsert(connection, CourseServices, {"context_id": context_id}, values)
-    if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
-        values = {"context_id": context_id, "module_id": module_id, "updated_at": utcnow()}
-        if endpoint.get("lineitem"):
-            values["lineitem_url"] = str(endpoint["lineitem"])
-        upsert(connection, GradeTarget, {"platform_id": platform_id, "resource_link_id": resource_link_id}, values)
+class _Remembered:
+    """What this process wrote lately, so that the course's other launches skip the same write.
+
+    A row removed since (its platform removed) has a new context or platform id when it comes back, hence
+    a new key; a value changed elsewhere is written again at the latest after ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 600.0, size: int = 10_000):
+        self.ttl, self.size = ttl, size
+        self._written: dict[tuple, tuple[float, tuple]] = {}
+
+    def fresh(self, key: tuple, values: dict) -> bool:
+        seen = self._written.get(key)
+        return seen is not None and seen[1] == _frozen(values) and time.monotonic() - seen[0] < self.ttl
+
+    def write(self, connection: Connection, model, key: dict, values: dict, unchanged: dict | None = None) -> None:
+        """Upsert ``key | values | unchanged`` unless this process wrote the same ``values`` lately."""
+        cache_key = (model.__tablename__, *key.values())
+        if self.fresh(cache_key, values):
+            return
+        upsert(connection, model, key, values | (unchanged or {}))
+        after_commit(connection, lambda: self._keep(cache_key, values))
+
+    def _keep(self, cache_key: tuple, values: dict) -> None:
+        if len(self._written) >= self.size:
+            self._written.clear()
+        self._written[cache_key] = (time.monotonic(), _frozen(values))
+
+
+def _frozen(values: dict) -> tuple:
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(values.items()))
 
 
 def _claim(claims: dict, name: str) -> dict:
@@ -91,6 +105,27 @@ class Advantage:
     def __init__(self, database: Database, key_ring: KeyRing, timeout: float):
         self.database, self.key_ring, self.timeout = database, key_ring, timeout
         self.http = requests.Session()
+        self.remembered = _Remembered()
+
+    def remember_services(self, connection: Connection, platform_id: int, context_id: int | None,
+                          resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
+        """Keep the AGS and NRPS endpoints a launch announced (in the launch's transaction): written once per
+        course and placement while they do not change, not at every learner's launch."""
+        endpoint = _claim(claims, AGS_CLAIM)
+        names = _claim(claims, NRPS_CLAIM)
+        if context_id and (endpoint or names):
+            values = {"platform_id": platform_id, "ags_scopes": list(endpoint.get("scope") or [])}
+            if endpoint.get("lineitems"):
+                values["lineitems_url"] = str(endpoint["lineitems"])
+            if names.get("context_memberships_url"):
+                values["memberships_url"] = str(names["context_memberships_url"])
+            self.remembered.write(connection, CourseServices, {"context_id": context_id}, values)
+        if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
+            values = {"context_id": context_id, "module_id": module_id}
+            if endpoint.get("lineitem"):
+                values["lineitem_url"] = str(endpoint["lineitem"])
+            placement = {"platform_id": platform_id, "resource_link_id": resource_link_id}
+            self.remembered.write(connection, GradeTarget, placement, values, unchanged={"updated_at": utcnow()})
 
     def tokens(self, connection: Connection, platform_id: int) -> StoredTokens:
         client_id, token_url = connection.execute(select(Platform.client_id, Platform.auth_token_url)

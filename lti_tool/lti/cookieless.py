@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from .storage import DatabaseLaunchDataStorage
@@ -34,11 +35,13 @@ def storage_key(state: str) -> str:
     return "passeport-" + state
 
 
-def remember_login(storage: DatabaseLaunchDataStorage, state: str, parameters, target: str | None) -> PendingLogin:
+def remember_login(storage: DatabaseLaunchDataStorage, state: str, parameters, target: str | None,
+                   nonces: list[tuple[str, Any, int | None]]) -> PendingLogin:
+    """Keep the pending login with the login's nonce(s): one transaction."""
     pending = PendingLogin({k: parameters.get(k) for k in LOGIN_PARAMETERS},
                            secrets.token_urlsafe(24) if target else None, target)
-    storage.set_value("login-" + state, {"parameters": pending.parameters, "binding": pending.binding,
-                                         "target": target}, exp=LIFETIME_SECONDS)
+    storage.set_values([*nonces, ("login-" + state, {"parameters": pending.parameters, "binding": pending.binding,
+                                                     "target": target}, LIFETIME_SECONDS)])
     return pending
 
 

@@ -105,6 +105,8 @@ class StateNotInCookie(Exception):
 
 
 class PasseportMessageLaunch(FlaskMessageLaunch):
+    _tool_config: DatabaseToolConf
+
     def __init__(self, tool_conf: DatabaseToolConf, storage: DatabaseLaunchDataStorage, keys: PlatformKeyCache):
         request = cookie_request()
         super().__init__(
@@ -140,8 +142,9 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             self._validated = False
             raise
 
-    def commit(self, connection: Connection) -> None:
-        """Consume the nonce and keep the launch data (for later service calls), in the caller's transaction."""
+    def commit(self, connection: Connection, keep_launch_data: bool) -> None:
+        """Consume the nonce, in the caller's transaction, and keep the launch data when a later request needs
+        them (the deep-linking response)."""
         storage = self._session_service.data_storage
         if not storage.consume(connection, self._session_service.nonce_key(self._jwt["body"]["nonce"])):
             raise unauthorized(
@@ -149,7 +152,9 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 "Ce lancement a déjà été utilisé ou a expiré (nonce inconnu) : relancez l'activité.",
                 "This launch was already used or has expired (unknown nonce): launch again.",
             )
-        storage.put(connection, self._launch_id, self._jwt["body"], exp=self._session_service._launch_data_lifetime)
+        if keep_launch_data:
+            storage.put(connection, self._launch_id, self._jwt["body"],
+                        exp=self._session_service._launch_data_lifetime)
 
     def validate_state(self):
         state = self._get_request_param("state")
@@ -274,7 +279,8 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             raise bad_request("missing_claim", "Le jeton n'indique pas de déploiement (deployment_id).",
                               "The token has no deployment_id.")
         p = self.platform
-        if deployment_id not in p.deployment_ids:
+        known = self._tool_config.deployment_known(p, str(deployment_id))
+        if known is None:
             raise not_registered(
                 "unknown_deployment",
                 f"Le déploiement « {deployment_id} » n'est pas enregistré pour la plateforme « {p.issuer} ».",
@@ -282,6 +288,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
                 platform_add_command(p.issuer, p.client_id, p.auth_login_url, p.auth_token_url, p.jwks_url,
                                      str(deployment_id)),
             )
+        self.platform = known
         return self
 
     def validate_message(self):

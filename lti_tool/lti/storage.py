@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from pylti1p3.contrib.flask import FlaskSessionService
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.engine import Connection
 
 from xapi.sql import utcnow
@@ -15,6 +16,11 @@ from ..db import Database
 from ..models import LaunchState
 
 DEFAULT_LIFETIME = 86400
+STATES = LaunchState.__table__
+_INSERT = insert(STATES)
+_GET = select(STATES.c.value, STATES.c.expires_at).where(STATES.c.key == bindparam("key"))
+_CONSUME = delete(STATES).where(STATES.c.key == bindparam("key"), STATES.c.expires_at > bindparam("now"))
+_PURGE = delete(STATES).where(STATES.c.expires_at <= bindparam("now"))
 
 
 class DatabaseLaunchDataStorage(LaunchDataStorage):
@@ -31,46 +37,56 @@ class DatabaseLaunchDataStorage(LaunchDataStorage):
 
     def get_value(self, key: str):
         with self.database.read() as connection:
-            row = connection.execute(
-                select(LaunchState.value, LaunchState.expires_at).where(LaunchState.key == self._prepare_key(key))
-            ).first()
+            row = connection.execute(_GET, {"key": self._prepare_key(key)}).first()
         if row is None or row.expires_at <= utcnow():
             return None
         return row.value
 
     def set_value(self, key: str, value, exp: int | None = None) -> None:
-        """Login-time data (nonces). On PostgreSQL the commit does not wait for the WAL flush:
-        a crash can only lose a login in flight, which the learner restarts with one click."""
+        self.set_values([(key, value, exp)])
+
+    def set_values(self, items: list[tuple[str, Any, int | None]]) -> None:
+        """Login-time data (a nonce, the pending login), in one transaction. On PostgreSQL the commit does not
+        wait for the WAL flush: a crash can only lose a login in flight, which the learner restarts with one
+        click."""
         with self.database.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            self.put(connection, key, value, exp)
+            self.put_many(connection, items)
 
     def put(self, connection: Connection, key: str, value, exp: int | None = None) -> None:
-        """Keys are fresh random values (nonces, launch ids): a plain insert, never an update."""
-        expires = utcnow() + timedelta(seconds=exp or DEFAULT_LIFETIME)
-        connection.execute(insert(LaunchState).values(key=self._prepare_key(key), value=value, expires_at=expires))
+        self.put_many(connection, [(key, value, exp)])
+
+    def put_many(self, connection: Connection, items: list[tuple[str, Any, int | None]]) -> None:
+        """Keys are fresh random values (nonces, states, launch ids): plain inserts, never updates."""
+        now = utcnow()
+        connection.execute(_INSERT, [{"key": self._prepare_key(key), "value": value,
+                                      "expires_at": now + timedelta(seconds=exp or DEFAULT_LIFETIME)}
+                                     for key, value, exp in items])
         if random.random() < 0.01:
-            connection.execute(delete(LaunchState).where(LaunchState.expires_at <= utcnow()))
+            connection.execute(_PURGE, {"now": now})
 
     def check_value(self, key: str) -> bool:
         return self.get_value(key) is not None
 
     def consume(self, connection: Connection, key: str) -> bool:
         """Delete the key if it is live: True for exactly one transaction, whatever the worker."""
-        result = connection.execute(
-            delete(LaunchState).where(LaunchState.key == self._prepare_key(key), LaunchState.expires_at > utcnow())
-        )
-        return result.rowcount == 1
+        return connection.execute(_CONSUME, {"key": self._prepare_key(key), "now": utcnow()}).rowcount == 1
 
 
 class SingleUseNonceSessionService(FlaskSessionService):
-    """pylti1p3 only checks that a nonce exists; here a launch consumes it (see PasseportMessageLaunch)."""
+    """pylti1p3 only checks that a nonce exists; here a launch consumes it (see PasseportMessageLaunch).
+
+    The login keeps the nonce in ``unsaved`` and writes it with the pending login, in one transaction."""
 
     nonce_lifetime = 600
 
+    def __init__(self, request):
+        super().__init__(request)
+        self.unsaved: list[tuple[str, Any, int | None]] = []
+
     def save_nonce(self, nonce: str) -> None:
-        self.data_storage.set_value(self.nonce_key(nonce), True, exp=self.nonce_lifetime)
+        self.unsaved.append((self.nonce_key(nonce), True, self.nonce_lifetime))
 
     def nonce_key(self, nonce: str) -> str:
         return self._get_key("nonce", nonce)

@@ -9,13 +9,13 @@ from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin
 from pylti1p3.exception import OIDCException
 
 from .. import launch_session, services
-from ..domain.learning import EventKind, LearningEvent
+from ..domain.catalogue import Module
+from ..domain.learning import EventKind, Learner, LearningEvent, Resume, module_progress
 from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role, is_platform_administrator
 from ..player.resume import resume_url
 from ..web_session import remember_launch
 from .admin_views import grant_admin
-from .advantage import remember_services
 from .cookieless import remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered, platform_add_command
@@ -29,7 +29,7 @@ bp = Blueprint("lti", __name__)
 
 
 def _tool_conf() -> DatabaseToolConf:
-    return DatabaseToolConf(services.database(), services.tool_keys())
+    return DatabaseToolConf(services.registry(), services.database(), services.tool_keys())
 
 
 def launch_url() -> str:
@@ -68,10 +68,11 @@ def login():
             platform_add_command(str(iss), str(client), deployment_id=str(deployment)),
         )
     flask_request = cookie_request()
+    nonces = SingleUseNonceSessionService(flask_request)
     oidc = FlaskOIDCLogin(
         flask_request,
         tool_conf,
-        session_service=SingleUseNonceSessionService(flask_request),
+        session_service=nonces,
         cookie_service=FlaskCookieService(flask_request),
         launch_data_storage=DatabaseLaunchDataStorage(services.database()),
     )
@@ -82,7 +83,7 @@ def login():
                           f"Login refused: {error}.") from error
     state = parse_qs(urlsplit(auth_url).query)["state"][0]
     target = params.get("lti_storage_target")
-    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, target)
+    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, target, nonces.unsaved)
     if pending.binding:
         platform = tool_conf.platform(iss, params.get("client_id"))
         response = make_response(render_template(
@@ -112,21 +113,20 @@ def launch():
         return _launch_without_cookie(missing)
     lti = message.to_launch()
     module = services.catalogue().resolve(lti.requested_module())
-    with services.database().begin() as db:  # one transaction: nonce, launch data, people, the launch event
-        message.commit(db)
+    with services.database().begin() as db:  # one transaction: nonce, people, the launch's learning events
+        message.commit(db, keep_launch_data=lti.message_type == "LtiDeepLinkingRequest")
         learner = save_launch(db, LaunchFacts(
             platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles,
             name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
             module_id=module.id if module else None,
         ))
-        remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
+        services.advantage().remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
                           module.id if module else None, lti.services)
         locale = (lti.locale or "fr")[:2].lower()
-        if module and lti.role is Role.LEARNER:
-            services.learning().record(db, LearningEvent(kind=EventKind.MODULE_LAUNCHED, learner=learner,
-                                                         module_id=module.id, locale=locale))
-        learner_lands_on = resume_url(db, learner.user_id, module) if module else url_for("player.catalogue")
-    remember_launch(learner, lti.role, lti.launch_id, locale)
+        resume = _resume(db, lti.role, learner, module, locale) if module else None
+    learner_lands_on = resume_url(module.id, resume) if module and resume else url_for("player.catalogue")
+    opened = module.id if module and resume and resume.on_module_page and lti.role is Role.LEARNER else None
+    remember_launch(learner, lti.role, lti.launch_id, locale, opened=opened)
     if message.state_from_storage:  # no cookie comes back to this frame: its pages carry a session token
         launch_session.start(current_app, lti.launch_id, dict(session))
     if lti.message_type == "LtiDeepLinkingRequest":
@@ -137,6 +137,14 @@ def launch():
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
     return redirect(launch_session.carry(learner_lands_on), 303)
+
+
+def _resume(db, role: Role, learner: Learner, module: Module, locale: str) -> Resume:
+    """Where the launched user resumes the module; a learner's launch is recorded on the way."""
+    if role is Role.LEARNER:
+        return services.learning().launch(db, LearningEvent(
+            kind=EventKind.MODULE_LAUNCHED, learner=learner, module_id=module.id, locale=locale))
+    return Resume.of(module_progress(db, learner.user_id, module.id))
 
 
 def _launch_without_cookie(missing: StateNotInCookie):

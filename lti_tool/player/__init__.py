@@ -11,9 +11,17 @@ from xapi.sql import utcnow
 
 from .. import services
 from ..domain.attempts import AttemptRefused
-from ..domain.learning import EventKind, LearningEvent, Status, progress_of
+from ..domain.learning import EventKind, LearningEvent, module_progress, progress_of
 from ..domain.quiz import InvalidAnswer
-from ..web_session import LOCALES, LaunchedUser, check_csrf, launched_user, locale, same_origin_path
+from ..web_session import (
+    LOCALES,
+    LaunchedUser,
+    check_csrf,
+    launched_user,
+    locale,
+    opened_at_launch,
+    same_origin_path,
+)
 from .render import lesson_html
 from .resume import resume_url
 
@@ -35,9 +43,7 @@ def _module_or_404(module_id: str):
 
 
 def _progress(connection, user: LaunchedUser, module_id: str) -> dict:
-    return progress_of(connection, user.user_id).get(module_id) or {
-        "status": Status.NOT_STARTED.value, "sections_viewed": [], "last_section_id": None,
-        "best_score": None, "attempts": 0}
+    return module_progress(connection, user.user_id, module_id)
 
 
 @bp.get("/modules/")
@@ -52,11 +58,15 @@ def catalogue():
 def module(module_id: str):
     user = launched_user()
     found = _module_or_404(module_id)
-    with services.database().begin() as connection:
-        _record(connection, user, EventKind.MODULE_OPENED, found.id)
-        progress = _progress(connection, user, found.id)
-        open_attempt = services.attempts().open_attempt(connection, user.user_id, found.id)
-    return render_template("player/module.html", module=found, progress=progress, open_attempt=open_attempt,
+    if opened_at_launch(found.id):
+        with services.database().read() as connection:
+            progress = _progress(connection, user, found.id)
+    else:
+        with services.database().begin() as connection:
+            _record(connection, user, EventKind.MODULE_OPENED, found.id)
+            progress = _progress(connection, user, found.id)
+    return render_template("player/module.html", module=found, progress=progress,
+                           open_attempt=progress["open_attempt"],
                            sections=services.catalogue().sections(found, user.locale))
 
 

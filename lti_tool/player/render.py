@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
+from html import escape
 
 import markdown
 from markdown.extensions import Extension
@@ -11,18 +13,18 @@ from markdown.treeprocessors import Treeprocessor
 SECTION_LINK = re.compile(r"^(?P<file>[\w.-]+\.md)(?P<anchor>#[\w-]*)?$")
 
 
-class _SectionLinks(Treeprocessor):
-    def __init__(self, md, url_for_file: Callable[[str], str | None]):
-        super().__init__(md)
-        self.url_for_file = url_for_file
+PLACEHOLDER = "passeport-section:"
+PLACED = re.compile(r'href="passeport-section:(?P<file>[\w.-]+\.md)')
 
+
+class _SectionLinks(Treeprocessor):
     def run(self, root):
         for link in root.iter("a"):
-            match = SECTION_LINK.match(link.get("href", ""))
-            url = match and self.url_for_file(match["file"])
-            if match and url:
-                link.set("href", url + (match["anchor"] or ""))
-            elif link.get("href", "").startswith(("http://", "https://")):
+            href = link.get("href", "")
+            match = SECTION_LINK.match(href)
+            if match:
+                link.set("href", PLACEHOLDER + href)  # the player's URL is put in per request (it may carry a token)
+            elif href.startswith(("http://", "https://")):
                 # inside an LMS iframe an external page must not replace the course frame, nor learn the
                 # launch's session token from the Referer
                 link.set("target", "_blank")
@@ -30,17 +32,21 @@ class _SectionLinks(Treeprocessor):
 
 
 class _SectionLinksExtension(Extension):
-    def __init__(self, url_for_file):
-        super().__init__()
-        self.url_for_file = url_for_file
-
     def extendMarkdown(self, md):
-        md.treeprocessors.register(_SectionLinks(md, self.url_for_file), "passeport_section_links", 5)
+        md.treeprocessors.register(_SectionLinks(md), "passeport_section_links", 5)
+
+
+@lru_cache(maxsize=2048)
+def _converted(text: str) -> str:
+    """Markdown converted once per text (a few ms each; content is read-only while serving)."""
+    return markdown.markdown(text, extensions=["tables", "sane_lists", "attr_list", _SectionLinksExtension()],
+                             output_format="html")
 
 
 def lesson_html(text: str, url_for_file: Callable[[str], str | None]) -> str:
-    """Render a section; the content is reviewed files (no raw HTML passes the content check)."""
-    return markdown.markdown(
-        text, extensions=["tables", "sane_lists", "attr_list", _SectionLinksExtension(url_for_file)],
-        output_format="html",
-    )
+    """Render a section; the content is reviewed files (no raw HTML passes the content check). Links to
+    other sections become player URLs; one to a file that is not a section keeps its file name."""
+    html = _converted(text)
+    if PLACEHOLDER not in html:
+        return html
+    return PLACED.sub(lambda m: 'href="' + escape(url_for_file(m["file"]) or m["file"], quote=True), html)

@@ -1,6 +1,8 @@
 """The listener that writes every domain event as a statement in the embedded LRS, in the event's transaction."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.engine import Connection
 
 from xapi.lrs import Lrs
@@ -19,5 +21,5 @@ class StatementWriter:
         return {"objectType": "Agent", "name": "Passeport",
                 "account": {"homePage": self.lrs.base_url, "name": "passeport"}}
 
-    def __call__(self, connection: Connection, event: LearningEvent) -> None:
-        self.lrs.store_generated(connection, [self.builder.build(event)], self.authority)
+    def __call__(self, connection: Connection, events: Sequence[LearningEvent]) -> None:
+        self.lrs.store_generated(connection, [self.builder.build(event) for event in events], self.authority)

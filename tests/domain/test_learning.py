@@ -18,7 +18,7 @@ def _record(app, learner, kind, **details):
     seen = []
     record = services.learning(app)
     with database(app).begin() as connection:
-        record.listeners.append(lambda _connection, event: seen.append(event.kind))
+        record.listeners.append(lambda _connection, events: seen.extend(e.kind for e in events))
         try:
             record.record(connection, LearningEvent(kind=kind, learner=learner, module_id=MODULE, **details))
         finally:
