@@ -133,6 +133,9 @@ def finish(app) -> None:
     """What POST does beyond the rows COPY wrote: voiding, and each StatementRef's copy of what its chain leads
     to; then statistics. (Also run on its own to finish a load that was stopped part way, --finish.)"""
     began = time.perf_counter()
+    with database(app).engine.connect() as sa_connection:  # statistics first: the copies join on them
+        sa_connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "ANALYZE xapi_statements, xapi_statement_activities, xapi_statement_agents, xapi_statement_targets")
     with database(app).begin() as sa_connection:
         sa_connection.exec_driver_sql("UPDATE xapi_statements SET voided = true WHERE id IN"
                                       " (SELECT object_statement_id FROM xapi_statements WHERE is_voiding)")
