@@ -13,8 +13,8 @@ Besides wall time, each launch's CPU time (this process: tool and platform, not 
 PostgreSQL server) is measured, which load disturbs much less.
 
 For Passeport, SQL statements and COMMITs are counted per operation with an engine
-event listener: a launch round trip (login, launch, landing page), a section page,
-a quiz submission.
+event listener: a launch round trip, each of its requests (login, launch, landing
+page), a section page, a quiz submission.
 
     python bench/launch.py [--rounds 10] [--batch 30] [--postgres URL]
 """
@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,16 +56,44 @@ def _path(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-def round_trip(platform_client, tool_client, user: str, follow_redirect: bool):
+def _unobserved(_phase: str, request):
+    return request()
+
+
+def round_trip(platform_client, tool_client, user: str, follow_redirect: bool, observe=_unobserved):
+    """``observe(phase, request)`` runs each of the tool's requests (to time or count them one by one)."""
     start = platform_client.get("/start", query_string={"user": user})
-    login = tool_client.get(_path(start.headers["Location"]))
+    login = observe("login", lambda: tool_client.get(_path(start.headers["Location"])))
     assert login.status_code == 302, login.get_data(as_text=True)[:300]
     form = platform_client.get(_path(login.headers["Location"])).get_json()
-    launched = tool_client.post(_path(form["launch_url"]), data={"id_token": form["id_token"], "state": form["state"]})
+    launched = observe("launch", lambda: tool_client.post(
+        _path(form["launch_url"]), data={"id_token": form["id_token"], "state": form["state"]}))
     if follow_redirect and launched.status_code == 303:
-        launched = tool_client.get(_path(launched.headers["Location"]))
+        launched = observe("landing page", lambda: tool_client.get(_path(launched.headers["Location"])))
     assert launched.status_code == 200, launched.get_data(as_text=True)[:500]
     return launched
+
+
+def breakdown(platform, app, launches: int) -> dict[str, tuple[Timings, tuple[int, int]]]:
+    """Passeport's share of a round trip, request by request: time, and statements / COMMITs (last launch)."""
+    counter = SqlCounter(database(app).engine)
+    phases: dict[str, Timings] = {}
+    counts: dict[str, tuple[int, int]] = {}
+
+    def observe(phase: str, request):
+        timings = phases.setdefault(phase, Timings(phase))
+        response = None
+
+        def run():
+            nonlocal response
+            response = request()
+        counts[phase] = counter.count(lambda: timings.time(run))
+        return response
+
+    platform_client = platform.app.test_client()
+    for _ in range(launches):
+        round_trip(platform_client, app.test_client(), f"learner-{uuid.uuid4().hex[:12]}", True, observe)
+    return {phase: (timings, counts[phase]) for phase, timings in phases.items()}
 
 
 @dataclass
@@ -134,9 +163,8 @@ def interleaved(tools: list[Tool], platform, rounds: int, batch: int) -> None:
     for _ in range(rounds):
         for tool in tools:
             for _ in range(batch):
-                user = f"learner-{uuid.uuid4().hex[:12]}"
-                tool.timings.time(lambda: round_trip(platform_client, tool.app.test_client(), user,
-                                                     tool.follow_redirect))
+                tool.timings.time(partial(round_trip, platform_client, tool.app.test_client(),
+                                          f"learner-{uuid.uuid4().hex[:12]}", tool.follow_redirect))
 
 
 def csrf(html: str) -> str:
@@ -162,7 +190,7 @@ def learner_pages(platform, app, requests: int) -> dict:
         section(i)
     section_sql = counter.count(lambda: section(0))
     for i in range(requests):
-        section_times.time(lambda: section(i))
+        section_times.time(partial(section, i))
 
     def start_attempt() -> tuple[str, list]:
         page = client.get(f"/modules/{MODULE}/quiz")
@@ -183,12 +211,12 @@ def learner_pages(platform, app, requests: int) -> dict:
 
     submit_times = Timings("quiz submission")
     quiz_sql = None
-    for i in range(max(requests // 10, 5)):
-        attempt, form = start_attempt()
+    for _ in range(max(requests // 10, 5)):
+        submission = partial(submit, *start_attempt())
         if quiz_sql is None:
-            quiz_sql = counter.count(lambda: submit(attempt, form))
+            quiz_sql = counter.count(submission)
         else:
-            submit_times.time(lambda: submit(attempt, form))
+            submit_times.time(submission)
     return {"section": (section_times, section_sql), "quiz": (submit_times, quiz_sql)}
 
 
@@ -256,8 +284,9 @@ def main() -> None:
         per_launch = {}
         for label, app in apps.items():
             counter = SqlCounter(database(app).engine)
-            per_launch[label] = counter.count(lambda: round_trip(  # noqa: B023
-                platform.app.test_client(), app.test_client(), f"counted-{uuid.uuid4().hex[:8]}", True))
+            per_launch[label] = counter.count(partial(round_trip, platform.app.test_client(), app.test_client(),
+                                                      f"counted-{uuid.uuid4().hex[:8]}", True))
+        phases = {label: breakdown(platform, app, args.rounds * args.batch // 2) for label, app in apps.items()}
         pages = {label: learner_pages(platform, app, args.pages) for label, app in apps.items()}
         for label, url in databases.items():
             if label == "PostgreSQL":
@@ -279,10 +308,15 @@ def main() -> None:
         print(f"| {tool.name} | {t.per_second:.0f} | {t.median('wall'):.2f} | {p99:.2f} | {t.median('cpu'):.2f} | "
               f"{example.median('wall') / t.median('wall'):.2f} | {example.median('cpu') / t.median('cpu'):.2f} | "
               f"{f'{sql[0]} / {sql[1]}' if sql else '—'} |")
+    print("\n| Passeport's request in a launch | database | median ms | CPU ms (median) | SQL statements / COMMITs |")
+    print("|---|---|---:|---:|---:|")
+    for label, measured in phases.items():
+        for name, (t, sql) in measured.items():
+            print(f"| {name} | {label} | {t.median('wall'):.2f} | {t.median('cpu'):.2f} | {sql[0]} / {sql[1]} |")
     print("\n| Passeport page | database | requests/s | median ms | CPU ms (median) | SQL statements / COMMITs |")
     print("|---|---|---:|---:|---:|---:|")
     for label, measured in pages.items():
-        for name, (t, sql) in measured.items():
+        for t, sql in measured.values():
             print(f"| {t.name} | {label} | {t.per_second:.0f} | {t.median('wall'):.2f} | {t.median('cpu'):.2f} | "
                   f"{sql[0]} / {sql[1]} |")
 

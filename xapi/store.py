@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, tuple_, union, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
 
 from .agents import agent_key
@@ -328,13 +329,19 @@ def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None
         connection.execute(statement, {"ids": ids})
 
 
+_INSERTS: dict[str, Insert] = {}  # per table, built once
+
+
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
     """Many rows at once: on PostgreSQL one INSERT over column arrays (one round trip whatever the number of
     rows, unlike COPY's several; the same SQL text, parsed once), executemany elsewhere."""
     if not rows:
         return
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
+        statement = _INSERTS.get(table.name)
+        if statement is None:
+            statement = _INSERTS[table.name] = insert(table)
+        connection.execute(statement, rows)
         return
     columns = tuple(rows[0])
     connection.exec_driver_sql(_array_insert(connection.dialect, table, columns),

@@ -16,9 +16,9 @@ from ..domain.roles import Role, is_platform_administrator
 from ..player.resume import resume_url
 from ..web_session import remember_launch
 from .admin_views import grant_admin
-from .cookieless import remember_login, storage_key
+from .cookieless import PendingLogin, pending_login, remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
-from .errors import LaunchError, bad_request, not_registered, platform_add_command
+from .errors import LaunchError, bad_request, not_registered, platform_add_command, unauthorized
 from .launch import PasseportMessageLaunch, StateNotInCookie, cookie_request
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .tool_keys import public_jwks
@@ -83,16 +83,35 @@ def login():
                           f"Login refused: {error}.") from error
     state = parse_qs(urlsplit(auth_url).query)["state"][0]
     target = params.get("lti_storage_target")
-    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, target, nonces.unsaved)
+    pending = remember_login(DatabaseLaunchDataStorage(services.database()), state, params, target, auth_url,
+                             nonces.unsaved)
     if pending.binding:
         platform = tool_conf.platform(iss, params.get("client_id"))
         response = make_response(render_template(
             "lti_storage.html", mode="put", target=target, origin=_origin(platform.auth_login_url) if platform else "",
             key=storage_key(state), value=pending.binding, next_url=auth_url))
+    elif request.headers.get("Sec-Fetch-Dest") == "iframe":  # will the state cookie come back to this frame?
+        response = make_response(redirect(url_for("lti.login_check", state=state), 303))
     else:
         response = make_response(redirect(auth_url))
     oidc._cookie_service.update_response(response)  # the state cookie (partitioned over HTTPS)
     return response
+
+
+@bp.get("/lti/login/check")
+def login_check():
+    """The login's second step in a frame: on to the platform if the state cookie came back, else the new tab,
+    whose login is then the first to use the platform's ``lti_message_hint`` (Moodle's serves once)."""
+    state = request.args.get("state", "")
+    pending = pending_login(DatabaseLaunchDataStorage(services.database()), state) if state else None
+    if pending is None or not pending.auth_url:
+        raise unauthorized(
+            "invalid_state",
+            "Cette connexion est inconnue ou a expiré : relancez l'activité depuis votre plateforme.",
+            "This login is unknown or has expired: launch the activity again from your platform.")
+    if FlaskCookieService(cookie_request()).get_cookie(state) == state:
+        return redirect(pending.auth_url)
+    return _new_tab(pending)
 
 
 def _origin(url: str) -> str:
@@ -156,6 +175,10 @@ def _launch_without_cookie(missing: StateNotInCookie):
             "lti_storage.html", mode="get", target=pending.target or "_parent",
             origin=_origin(platform.auth_login_url) if platform else "", key=storage_key(missing.state),
             form={"id_token": request.form.get("id_token", ""), "state": missing.state}, next_url=launch_url())
+    return _new_tab(pending)
+
+
+def _new_tab(pending: PendingLogin):
     login_url = current_app.config["BASE_URL"] + "/lti/login"
     return render_template("lti_new_tab.html", url=pending.new_tab_login_url(login_url))
 

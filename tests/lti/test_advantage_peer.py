@@ -232,6 +232,24 @@ def test_roster_lists_members_who_never_launched(live_tool, peer):
     assert peer.advantage.membership_requests[2] == {"rlid": "peer-rl-1"}
 
 
+def test_trainer_page_names_the_platforms_roster_only_when_it_has_one(live_tool, peer):
+    """Moodle answers NRPS: the grid's hint must not say the roster is unavailable while listing it below."""
+    peer.launch(requests.Session())
+    trainer = requests.Session()
+    peer.launch(trainer, user="trainer-1")
+    home = unescape(trainer.get(live_tool.url + "/trainer/").text)
+    assert "n'est pas encore disponible" not in home
+    assert "les inscrits qui ne l'ont jamais ouvert sont listés sous le tableau" in home
+    assert "Nadia Jamais-Venue" in home.split("Inscrits qui n'ont jamais ouvert Passeport", 1)[1]
+
+
+def test_trainer_page_without_nrps_promises_no_roster(live_tool, peer):
+    trainer = requests.Session()
+    peer.launch(trainer, user="trainer-1", scenario="no_services")
+    home = unescape(trainer.get(live_tool.url + "/trainer/").text)
+    assert "listés sous le tableau" not in home and "ne fournit pas la liste des inscrits" in home
+
+
 def test_roster_without_nrps_is_the_learners_seen_so_far(live_tool, peer):
     peer.launch(requests.Session(), scenario="no_services")
     with database(live_tool.app).sessions() as db:

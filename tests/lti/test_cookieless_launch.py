@@ -88,12 +88,17 @@ def test_forged_binding_is_refused(tool, platform):
     assert answer.status_code == 401 and "<code>invalid_state</code>" in answer.text
 
 
-def test_without_storage_or_cookies_the_new_tab_page_completes_the_launch(tool, platform):
+def test_without_storage_or_cookies_the_new_tab_is_offered_before_the_platform_is_asked(tool, platform):
+    """The peer, like Moodle, serves each login's lti_message_hint once (Moodle keeps the launch in its session and
+    drops it at its auth endpoint). A frame that keeps no cookie is found out at login, by one redirect to the tool
+    itself, so the new tab is the first to present the hint and its launch goes through."""
     iframe = Browser(tool.sites, use_cookies=False)
-    login = _login(platform, iframe, None)
-    form = iframe.get(login.headers["Location"]).json()
-    page = iframe.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]})
+    iframe.headers["Sec-Fetch-Dest"] = "iframe"  # what Chromium, Firefox and Safari send for a frame's navigation
+    start = iframe.get(f"{platform.url}/start", params={"scenario": "ok", "user": "learner-1", "locale": "fr"},
+                       allow_redirects=False)
+    page = iframe.get(start.headers["Location"])  # login → cookie check → the new-tab page, never the platform
     assert page.status_code == 200 and "Ouvrir dans un nouvel onglet" in page.text
+    assert platform.used_hints == set()
     link = html.unescape(re.search(r'href="([^"]+)" target="_blank" rel="noopener"', page.text).group(1))
     assert link.startswith(tool.url + "/lti/login?") and "lti_storage_target" not in link
     top_level = tool.browser()  # a new tab: the tool's cookies are first-party there
@@ -101,6 +106,26 @@ def test_without_storage_or_cookies_the_new_tab_page_completes_the_launch(tool, 
     launched = top_level.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]},
                               allow_redirects=False)
     assert launched.status_code == 303 and launched.headers["Location"].endswith(f"/modules/{MODULE}")
+    assert top_level.get(link).status_code == 400  # the same login again: the platform refuses its used hint
+
+
+def test_a_frame_that_keeps_the_cookie_goes_on_to_the_platform(tool, platform):
+    """Partitioned cookies over HTTPS, or a same-site LMS: the check passes and the launch happens in the frame."""
+    frame = tool.browser()
+    frame.headers["Sec-Fetch-Dest"] = "iframe"
+    start = frame.get(f"{platform.url}/start", params={"scenario": "ok", "user": "learner-1", "locale": "fr"},
+                      allow_redirects=False)
+    login = frame.get(start.headers["Location"], allow_redirects=False)
+    assert login.status_code == 303 and "/lti/login/check?state=" in login.headers["Location"]
+    form = frame.get(tool.url + login.headers["Location"]).json()
+    launched = frame.post(form["launch_url"], data={"id_token": form["id_token"], "state": form["state"]},
+                          allow_redirects=False)
+    assert launched.status_code == 303 and launched.headers["Location"].endswith(f"/modules/{MODULE}")
+
+
+def test_an_unknown_login_check_is_a_clear_401(tool):
+    answer = tool.browser().get(tool.url + "/lti/login/check?state=made-up")
+    assert answer.status_code == 401 and "<code>invalid_state</code>" in answer.text
 
 
 def test_a_tampered_or_foreign_session_token_opens_no_session(tool, platform):

@@ -6,6 +6,7 @@ tool's refusals are tested over real HTTP.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -100,6 +101,8 @@ class PeerPlatform:
         self.stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = Registration.get_jwk(_public_pem(self.key))["kid"]
         self.url = None  # set once served
+        # each login's lti_message_hint is good for one /auth, as in Moodle
+        self.launches, self.used_hints = itertools.count(1), set()
         self.advantage = Advantage()
         self.advantage.line_items[1] = {"label": "Module 5 (peer)", "scoreMaximum": 100, "resourceLinkId": "peer-rl-1"}
         self.advantage.members = [
@@ -206,13 +209,18 @@ class PeerPlatform:
         @app.get("/start")
         def start():
             login = Login(_Request(request), Config())
-            login.set_lti_message_hint(hint=f"{request.args.get('scenario', 'ok')}|{request.args.get('locale', 'fr')}")
+            login.set_lti_message_hint(
+                hint=f"{request.args.get('scenario', 'ok')}|{request.args.get('locale', 'fr')}|{next(peer.launches)}")
             return login.initiate_login(request.args.get("user", "learner-1"))
 
         @app.get("/auth")
         def auth():
             launch = Launch(_Request(request), Config())
-            launch.scenario, _, locale = request.args.get("lti_message_hint", "ok|fr").partition("|")
+            hint = request.args.get("lti_message_hint", "ok|fr|0")
+            if hint in peer.used_hints:  # as Moodle: the hint names a launch held in the session, used once
+                abort(400, "this launch was already used: start it again from the course")
+            peer.used_hints.add(hint)
+            launch.scenario, locale, _ = hint.split("|", 2)
             user = request.args["login_hint"]
             roles = ([INSTRUCTOR] if user.startswith("trainer") else
                      [INSTITUTION_ADMIN, INSTRUCTOR] if user.startswith("admin") else [LEARNER])
