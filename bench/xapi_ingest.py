@@ -10,9 +10,9 @@ batch size (1, 100, 500), the same generated statements are
        SQLite: SQLAlchemy Core executemany;
        PostgreSQL: COPY through psycopg (definitions: one multi-row upsert), and
        multi-row INSERT … VALUES sent in psycopg's pipeline mode.
-Median of 3 runs each, one core.
+Median of 3 runs each (--rounds), one core.
 
-    python bench/xapi_ingest.py [--statements 3000] [--postgres URL]
+    python bench/xapi_ingest.py [--statements 3000] [--postgres URL] [--batches 1,100,500] [--postgres-only]
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from psycopg.types.json import Json  # noqa: E402
-from sqlalchemy import delete, insert  # noqa: E402
+from sqlalchemy import create_engine, delete, insert  # noqa: E402
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert  # noqa: E402
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
 
@@ -163,8 +163,9 @@ def via_pipeline(app, statements, batch: int, authority: dict) -> float:
         return len(statements) / (time.perf_counter() - began)
 
 
-def measure(app, count: int) -> list[tuple]:
-    """(batch, POST rate, {ceiling name: rate}) per batch size."""
+def measure(app, count: int, batches: tuple[int, ...] = BATCHES, rounds: int = 3) -> list[tuple]:
+    """(batch, POST rate, {ceiling name: (rate, median of the rounds' POST / ceiling ratios)}) per batch size.
+    The per-round ratio compares runs a few seconds apart: it moves less with a shared machine's load."""
     with database(app).begin() as connection:
         key, secret = basic_auth.add(connection, "bench", ["all"])
     headers = {"X-Experience-API-Version": "1.0.3",
@@ -173,19 +174,28 @@ def measure(app, count: int) -> list[tuple]:
     ceilings = {"COPY": via_copy, "pipelined INSERT … VALUES": via_pipeline} \
         if database(app).engine.dialect.name == "postgresql" else {"Core executemany": via_core}
     results = []
-    for batch in BATCHES:
+    for batch in batches:
         total = min(count, 600) if batch == 1 else count
         post_rates: list[float] = []
         ceiling_rates: dict[str, list[float]] = {name: [] for name in ceilings}
-        for _ in range(3):  # interleaved, so that load changes on a shared machine hit every way alike
+        for _ in range(rounds):  # interleaved, so that load changes on a shared machine hit every way alike
             clear(app)
             post_rates.append(via_post(app, headers, make_statements(total), batch))
             for name, way in ceilings.items():
                 clear(app)
                 ceiling_rates[name].append(way(app, make_statements(total), batch, authority))
         results.append((batch, statistics.median(post_rates),
-                        {name: statistics.median(rates) for name, rates in ceiling_rates.items()}))
+                        {name: (statistics.median(rates),
+                                statistics.median(post / rate for post, rate in zip(post_rates, rates, strict=True)))
+                         for name, rates in ceiling_rates.items()}))
     return results
+
+
+def drop_schema(base_url: str, schema: str) -> None:
+    engine = create_engine(base_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    engine.dispose()
 
 
 def main() -> None:
@@ -193,14 +203,18 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=3000)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
                                                              "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="batch sizes, comma-separated")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs of each way (the median is kept)")
     args = parser.parse_args()
+    batches = tuple(int(b) for b in args.batches.split(","))
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     from bench.launch import postgres_url
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("SQLite (WAL)", f"sqlite:///{Path(tmp) / 'ingest.db'}")]
+        targets = [] if args.postgres_only else [("SQLite (WAL)", f"sqlite:///{Path(tmp) / 'ingest.db'}")]
         try:
             targets.append(("PostgreSQL", postgres_url(args.postgres)))
         except Exception as error:  # no PostgreSQL here: say so, measure the rest
@@ -209,14 +223,20 @@ def main() -> None:
             app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(Path(tmp) / name.split()[0]),
                               "BASE_URL": "https://passeport.example.org"})
             prepare(app)
-            rows += [(name, *result) for result in measure(app, args.statements)]
-    print(f"\n{args.statements} statements per run (600 for batches of 1), median of 3, one core, "
+            load = Path("/proc/loadavg").read_text().split()[:3]
+            rows += [(name, *result) for result in measure(app, args.statements, batches, args.rounds)]
+            print(f"{name}: load average {' '.join(load)} before, "
+                  f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} after")
+            database(app).engine.dispose()
+            if "%3D" in url:  # the schema postgres_url made for this run
+                drop_schema(args.postgres, url.rsplit("%3D", 1)[1])
+    print(f"\n{args.statements} statements per run (600 for batches of 1), median of {args.rounds}, one core, "
           f"{time.strftime('%Y-%m-%d')}\n")
-    print("| database | batch | POST statements/s | ceiling | ceiling rows/s | POST / ceiling |")
-    print("|---|---:|---:|---|---:|---:|")
+    print("| database | batch | POST statements/s | ceiling | ceiling rows/s | POST / ceiling | per-round ratio |")
+    print("|---|---:|---:|---|---:|---:|---:|")
     for name, batch, post, ceilings in rows:
-        for ceiling, rate in ceilings.items():
-            print(f"| {name} | {batch} | {post:,.0f} | {ceiling} | {rate:,.0f} | {post / rate:.0%} |")
+        for ceiling, (rate, ratio) in ceilings.items():
+            print(f"| {name} | {batch} | {post:,.0f} | {ceiling} | {rate:,.0f} | {post / rate:.0%} | {ratio:.0%} |")
 
 
 if __name__ == "__main__":

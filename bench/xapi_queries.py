@@ -13,6 +13,7 @@ plans of one query of each kind are printed with EXPLAIN ANALYZE.
 
     python bench/xapi_queries.py --statements 5000000            # load into a fresh schema, then query
     python bench/xapi_queries.py --schema bench_xxxxxxxx         # query an already loaded schema again
+    python bench/xapi_queries.py --schema bench_xxxxxxxx --statements N --finish   # a load stopped at N
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ import orjson  # noqa: E402
 
 from lti_tool import create_app, database, prepare  # noqa: E402
 from xapi import basic_auth  # noqa: E402
-from xapi.store import StatementQuery, index_rows, iso, page_query, statement_row  # noqa: E402
+from xapi.store import StatementQuery, index_rows, inherit, iso, page_query, statement_row  # noqa: E402
 from xapi.store import prepare as prepare_statement  # noqa: E402
 
 BASE = "https://passeport.example.org"
@@ -124,15 +125,36 @@ def load(app, count: int, chunk: int = 20_000) -> float:
                             copy.write_row([row[c] for c in columns])
             print(f"  {first + len(prepared):,} statements loaded ({time.perf_counter() - began:.0f} s)",
                   flush=True)
-        with connection.transaction(), connection.cursor() as cursor:
-            cursor.execute("UPDATE xapi_statements SET voided = true WHERE id IN (SELECT object_statement_id"
-                           " FROM xapi_statements WHERE is_voiding)")
-        connection.autocommit = True
-        connection.execute("VACUUM ANALYZE xapi_statements")
-        connection.execute("VACUUM ANALYZE xapi_statement_activities")
-        connection.execute("VACUUM ANALYZE xapi_statement_agents")
-        connection.autocommit = False
+    finish(app)
     return time.perf_counter() - began
+
+
+def finish(app) -> None:
+    """What POST does beyond the rows COPY wrote: voiding, and each StatementRef's copy of what its chain leads
+    to; then statistics. (Also run on its own to finish a load that was stopped part way, --finish.)"""
+    began = time.perf_counter()
+    with database(app).engine.connect() as sa_connection:  # statistics first: the copies join on them
+        sa_connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "ANALYZE xapi_statements, xapi_statement_activities, xapi_statement_agents, xapi_statement_targets")
+    with database(app).begin() as sa_connection:
+        sa_connection.exec_driver_sql("UPDATE xapi_statements SET voided = true WHERE id IN"
+                                      " (SELECT object_statement_id FROM xapi_statements WHERE is_voiding)")
+        referring = list(sa_connection.exec_driver_sql("SELECT id FROM xapi_statements s WHERE object_statement_id"
+                                                       " IS NOT NULL AND NOT EXISTS (SELECT FROM xapi_statement_targets"
+                                                       " t WHERE t.statement_id = s.id)").scalars())
+        for first in range(0, len(referring), 5000):
+            inherit(sa_connection, referring[first:first + 5000], fresh=True)
+    print(f"  voided, and {len(referring):,} StatementRefs inherited their targets' keys "
+          f"({time.perf_counter() - began:.0f} s)", flush=True)
+    with database(app).engine.connect() as sa_connection:
+        connection = sa_connection.connection.driver_connection
+        connection.commit()
+        connection.autocommit = True
+        for table in ("xapi_statements", "xapi_statement_activities", "xapi_statement_agents",
+                      "xapi_statement_targets"):
+            connection.execute(f"VACUUM ANALYZE {table}")
+        connection.autocommit = False
+    print(f"  vacuumed and analysed ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
 def queries(count: int, rounds: int) -> dict[str, list[dict]]:
@@ -191,8 +213,10 @@ def explain(app, params: dict) -> str:
                        since=datetime.fromisoformat(params["since"].replace("Z", "+00:00"))
                        if "since" in params else None, limit=100)
     with database(app).engine.connect() as connection:
-        compiled = page_query(q).compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-        plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + str(compiled), compiled.params)
+        statement, params = page_query(q)
+        compiled = statement.compile(dialect=connection.dialect)
+        plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + str(compiled),
+                                          compiled.construct_params(params))
         return "\n".join(row[0] for row in plan)
 
 
@@ -200,6 +224,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--statements", type=int, default=5_000_000)
     parser.add_argument("--schema", help="query this already loaded schema (same --statements) instead of loading")
+    parser.add_argument("--finish", action="store_true",
+                        help="with --schema: first finish a load that was stopped part way (voiding, StatementRefs)")
     parser.add_argument("--rounds", type=int, default=40, help="requests per kind (each then follows `more`)")
     parser.add_argument("--pages", type=int, default=5, help="pages read per request through `more`")
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN ANALYZE of one query per kind")
@@ -214,6 +240,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tmp, "BASE_URL": BASE})
         prepare(app)
+        if args.schema and args.finish:
+            finish(app)
         if not args.schema:
             print(f"loading {args.statements:,} statements into {url.rsplit('%3D', 1)[-1]} …", flush=True)
             print(f"loaded in {load(app, args.statements):.0f} s", flush=True)
@@ -224,6 +252,7 @@ def main() -> None:
         client = app.test_client()
         kinds = queries(args.statements, args.rounds)
         timed_pages(client, headers, kinds["no filter"][:3], 2)  # warm-up
+        print(f"\nload average before queries: {Path('/proc/loadavg').read_text().strip()}")
         print(f"\n{args.statements:,} statements, pages of 100, {args.rounds} requests per kind, each followed "
               f"through `more` for up to {args.pages} pages, one core, {time.strftime('%Y-%m-%d')}\n")
         print("| filter | first page p50 ms | first page p95 ms | `more` pages p50 ms | `more` pages p95 ms |"
@@ -234,6 +263,7 @@ def main() -> None:
             print(f"| {kind} | {statistics.median(first):.1f} | {p95(first):.1f} | "
                   f"{statistics.median(following) if following else 0:.1f} | {p95(following):.1f} | {returned:,} |",
                   flush=True)
+        print(f"\nload average after queries: {Path('/proc/loadavg').read_text().strip()}")
         if args.plans:
             for kind, params_list in kinds.items():
                 print(f"\n### {kind}\n```\n{explain(app, params_list[0])}\n```")

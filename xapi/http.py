@@ -1,12 +1,12 @@
 """The embedded LRS's HTTP API (xAPI 1.0.3): ``create_blueprint(lrs)`` mounts it at /xapi."""
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ ALLOWED = "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-N
 QUERY_PARAMS = {"agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
                 "until", "limit", "format", "attachments", "ascending", "more"}
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "format", "attachments"}
+CONTAINERS = (dict, list)
 MAX_DEPTH = 64
 """JSON nesting a statement may have (extensions included); deeper bodies are refused, not stored."""
 log = logging.getLogger(__name__)
@@ -37,8 +38,7 @@ def lrs() -> Lrs:
 
 
 def _json(value, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(value, ensure_ascii=False), status=status, mimetype="application/json",
-                    headers=headers)
+    return Response(orjson.dumps(value), status=status, mimetype="application/json", headers=headers)
 
 
 def _error(status: int, message: str) -> Response:
@@ -71,18 +71,18 @@ def _answer(path: str, resource: str, needs_auth: bool) -> Response:
         return Response(status=204)
     try:
         alternate = request.method == "POST" and "method" in request.args
+        principal = None
         if needs_auth and not alternate:
             # credentials first: an anonymous client never gets its body read
             _check_version_header(request.headers.get("X-Experience-API-Version"))
-            _authenticate(request.headers.get("Authorization"))
+            principal = _authenticate(request.headers.get("Authorization"))
         xreq = from_flask(request)
         handler = HANDLERS[resource].get("GET" if xreq.method == "HEAD" else xreq.method)
         if handler is None:
             raise XapiError(405, f"{xreq.method} is not allowed on {path}")
-        principal = None
         if needs_auth:
             _check_version_header(xreq.headers.get("x-experience-api-version"))
-            principal = _authorise(xreq)
+            principal = _authorise(xreq, principal)
         response = handler(xreq, principal)
         if xreq.method == "HEAD":
             response.set_data(b"")
@@ -120,8 +120,10 @@ def _authenticate(authorization: str | None) -> basic_auth.Principal:
     return principal
 
 
-def _authorise(xreq: XapiRequest) -> basic_auth.Principal:
-    principal = _authenticate(xreq.headers.get("authorization"))
+def _authorise(xreq: XapiRequest, principal: basic_auth.Principal | None) -> basic_auth.Principal:
+    """The request's principal, allowed the action; ``principal`` when the headers were already checked (the
+    alternate request syntax carries its credentials in the body, checked here)."""
+    principal = principal or _authenticate(xreq.headers.get("authorization"))
     action = "read" if xreq.method in ("GET", "HEAD") else "write"
     if not principal.may(action):
         raise XapiError(403, f"this credential may not {action}")
@@ -143,6 +145,12 @@ def statements_get(xreq: XapiRequest, _principal) -> Response:
     if unknown:
         raise XapiError(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
     query, form, with_attachments = _statement_query(params, form, with_attachments)
+    if form == "exact" and not with_attachments:  # the statements as stored: no parsing, no re-encoding
+        with lrs().database.read() as connection:
+            documents, more = lrs().store.query_documents(connection, query)
+        return Response(b'{"statements":[' + ",".join(documents).encode() + b'],"more":'
+                        + orjson.dumps(_more_url(query, form, with_attachments, more) if more else "") + b"}",
+                        mimetype="application/json")
     with lrs().database.read() as connection:
         found, more = lrs().store.query(connection, query)
         attachments = lrs().store.attachments_for(connection, found) if with_attachments else {}
@@ -292,15 +300,14 @@ def _read_statements(xreq: XapiRequest):
 
 
 def _nesting_within(value, limit: int) -> bool:
-    """Whether JSON ``value`` nests at most ``limit`` levels (iteratively: deep input must not recurse)."""
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return False
-            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return True
+    """Whether JSON ``value`` nests at most ``limit`` levels (level by level: deep input must not recurse)."""
+    level = [value] if type(value) in CONTAINERS else []
+    for _ in range(limit):
+        if not level:
+            return True
+        level = [child for item in level for child in (item.values() if type(item) is dict else item)
+                 if type(child) in CONTAINERS]
+    return not level
 
 
 def _multipart(body, attachments: dict, headers: dict) -> Response:

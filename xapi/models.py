@@ -57,7 +57,9 @@ class Statement(XapiBase):
 
 
 class StatementActivity(XapiBase):
-    """Activities a statement mentions: its object (role 'object') or anywhere else ('related')."""
+    """Activities a statement mentions: its object (role 'object') or anywhere else ('related'); and, copied
+    with ``origin_id`` set, those its StatementRef target (and that one's target…) mentions, so that a query
+    finds the statements referring to a match on the same index (XAPI-00162)."""
 
     __tablename__ = "xapi_statement_activities"
     __table_args__ = (Index("ix_xapi_statement_activities_lookup", "activity_id", "role", "stored", "statement_id"),)
@@ -67,10 +69,12 @@ class StatementActivity(XapiBase):
     activity_id: Mapped[str] = mapped_column(String(2048))
     role: Mapped[str] = mapped_column(String(8))
     stored: Mapped[datetime]  # the statement's, so that a page is read off this index in order
+    origin_id: Mapped[str | None] = mapped_column(String(36))  # the target mentioning it; NULL: the statement
 
 
 class StatementAgent(XapiBase):
-    """Agents a statement mentions, by inverse functional identifier: actor/object or 'related'."""
+    """Agents a statement mentions, by inverse functional identifier: actor/object or 'related'; like
+    activities, also those its StatementRef targets mention (``origin_id`` set)."""
 
     __tablename__ = "xapi_statement_agents"
     __table_args__ = (Index("ix_xapi_statement_agents_lookup", "agent_key", "role", "stored", "statement_id"),)
@@ -80,6 +84,25 @@ class StatementAgent(XapiBase):
     agent_key: Mapped[str] = mapped_column(String(2048))
     role: Mapped[str] = mapped_column(String(8))  # actor | object | related
     stored: Mapped[datetime]  # the statement's, so that a page is read off this index in order
+    origin_id: Mapped[str | None] = mapped_column(String(36))  # the target mentioning it; NULL: the statement
+
+
+class StatementTarget(XapiBase):
+    """The verb and registration of each statement a StatementRef leads to (directly or along a chain), on the
+    referring statement: statements referring to a match are read off an index like the others (XAPI-00162)."""
+
+    __tablename__ = "xapi_statement_targets"
+    __table_args__ = (
+        Index("ix_xapi_statement_targets_verb", "verb_id", "stored", "statement_id"),
+        Index("ix_xapi_statement_targets_registration", "registration", "stored", "statement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
+    origin_id: Mapped[str] = mapped_column(String(36))  # the target
+    verb_id: Mapped[str] = mapped_column(String(2048))
+    registration: Mapped[str | None] = mapped_column(String(36))
+    stored: Mapped[datetime]  # the referring statement's
 
 
 class Activity(XapiBase):

@@ -6,19 +6,23 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import orjson
-from sqlalchemy import bindparam, exists, insert, literal, select, tuple_, union, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, tuple_, union, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import BindParameter
 
 from .agents import agent_key
-from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent
+from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent, StatementTarget
 from .sql import dialect_insert
 
 STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
 AGENTS = StatementAgent.__table__
+TARGETS = StatementTarget.__table__
 ACTIVITY_DEFINITIONS = Activity.__table__
 _STORED_DEFINITIONS = select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition).where(
     ACTIVITY_DEFINITIONS.c.id.in_(bindparam("ids", expanding=True)))
@@ -41,8 +45,10 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=4096)
 def parse_time(value: str) -> datetime:
-    """ISO 8601 with an offset; more than microsecond precision is truncated."""
+    """ISO 8601 with an offset; more than microsecond precision is truncated. Cached: a batch's statements
+    share their stored time, and often their timestamps."""
     text = value.replace("Z", "+00:00")
     if "." in text:
         head, _, rest = text.partition(".")
@@ -173,24 +179,6 @@ def merged_definition(known: dict | None, new: dict) -> dict:
     return merged
 
 
-def _about(q: StatementQuery, statement, driven_by: str = "") -> list:
-    """The conditions on what ``statement`` (a statements table or alias) is about; ``driven_by`` names the
-    filter an index table already applies."""
-    conditions = []
-    if q.verb:
-        conditions.append(statement.c.verb_id == q.verb)
-    if q.registration:
-        conditions.append(statement.c.registration == q.registration)
-    if q.activity and driven_by != "activity":
-        conditions.append(exists().where(ACTIVITIES.c.statement_id == statement.c.id,
-                                         ACTIVITIES.c.activity_id == q.activity,
-                                         ACTIVITIES.c.role.in_(_activity_roles(q))))
-    if q.agent and driven_by != "agent":
-        conditions.append(exists().where(AGENTS.c.statement_id == statement.c.id, AGENTS.c.agent_key == q.agent,
-                                         AGENTS.c.role.in_(_agent_roles(q))))
-    return conditions
-
-
 def _activity_roles(q: StatementQuery) -> tuple[str, ...]:
     return ("object", "related") if q.related_activities else ("object",)
 
@@ -203,12 +191,12 @@ def _window(q: StatementQuery, stored, statement_id) -> list:
     """since, until and the cursor of the previous page, on a (stored, id) pair of columns."""
     conditions = []
     if q.since:
-        conditions.append(stored > q.since)
+        conditions.append(stored > bindparam("since", type_=STATEMENTS.c.stored.type))
     if q.until:
-        conditions.append(stored <= q.until)
+        conditions.append(stored <= bindparam("until", type_=STATEMENTS.c.stored.type))
     if q.after:
         position = tuple_(stored, statement_id)
-        last = tuple_(literal(parse_time(q.after[0]), STATEMENTS.c.stored.type), literal(q.after[1]))
+        last = tuple_(bindparam("after_stored", type_=STATEMENTS.c.stored.type), bindparam("after_id"))
         conditions.append(position > last if q.ascending else position < last)
     return conditions
 
@@ -217,74 +205,179 @@ def _newest_first(q: StatementQuery, stored, statement_id) -> tuple:
     return (stored.asc(), statement_id.asc()) if q.ascending else (stored.desc(), statement_id.desc())
 
 
-def _page(q: StatementQuery, query, stored, statement_id):
-    """One branch of the union: its own page in index order, as a subquery (SQLite takes no LIMIT in a
-    UNION member)."""
-    branch = query.where(*_window(q, stored, statement_id)).order_by(*_newest_first(q, stored, statement_id))
-    branch = branch.limit(q.limit + 1 if q.limit else None).subquery()
+def _page(q: StatementQuery, stored, statement_id, *where):
+    """One branch of the union: its own page of distinct (id, stored) in index order, as a subquery (SQLite
+    takes no LIMIT in a UNION member). Distinct: a statement may mention a key itself and through its target."""
+    branch = select(statement_id.label("id"), stored.label("stored")).distinct() \
+        .where(*where, *_window(q, stored, statement_id)).order_by(*_newest_first(q, stored, statement_id)) \
+        .limit(bindparam("page") if q.limit else None).subquery()
     return select(branch.c.id, branch.c.stored)
 
 
-def _direct(q: StatementQuery) -> list:
-    """Pages of the non-voided statements the filters match, each read in order off one index: the agent
-    or activity index table (one branch per role), else the verb, registration or stored index."""
+def _same_origin(q: StatementQuery, mention, statement, driven_by: str) -> list:
+    """The filters other than ``driven_by``, on the statement an index row ``mention`` belongs to: the
+    statement itself (origin NULL) or the StatementRef target it was copied from (XAPI-00162)."""
+    conditions = []
+    for column, value in (("verb_id", q.verb), ("registration", q.registration)):
+        if value:
+            conditions.append(or_(and_(mention.c.origin_id.is_(None), statement.c[column] == bindparam(column)),
+                                  exists().where(TARGETS.c.statement_id == mention.c.statement_id,
+                                                 TARGETS.c.origin_id == mention.c.origin_id,
+                                                 TARGETS.c[column] == bindparam(column))))
+    for kind, table, key, value, roles in (("activity", ACTIVITIES, ACTIVITIES.c.activity_id, q.activity,
+                                            _activity_roles(q)),
+                                           ("agent", AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q))):
+        if value and kind != driven_by:
+            conditions.append(exists().where(table.c.statement_id == mention.c.statement_id, key == bindparam(kind),
+                                             table.c.role.in_(roles),
+                                             table.c.origin_id.is_not_distinct_from(mention.c.origin_id)))
+    return conditions
+
+
+def _branches(q: StatementQuery) -> list:
+    """Pages of the non-voided statements the filters match, or whose StatementRef (chain) leads to a match,
+    each read in order off one index: the agent or activity index table (one branch per role; its rows
+    include those copied from targets), else the verb or registration index of the statements and of their
+    targets, else the stored index."""
     s = STATEMENTS
     if q.agent or q.activity:
         table, key, value, roles, driver = (AGENTS, AGENTS.c.agent_key, q.agent, _agent_roles(q), "agent") if q.agent \
             else (ACTIVITIES, ACTIVITIES.c.activity_id, q.activity, _activity_roles(q), "activity")
-        return [_page(q, select(s.c.id, s.c.stored).join_from(table, s, s.c.id == table.c.statement_id)
-                      .where(key == value, table.c.role == role, ~s.c.voided, *_about(q, s, driver)),
-                      table.c.stored, table.c.statement_id) for role in roles]
-    return [_page(q, select(s.c.id, s.c.stored).where(~s.c.voided, *_about(q, s)), s.c.stored, s.c.id)]
+        return [_page(q, table.c.stored, table.c.statement_id, s.c.id == table.c.statement_id,
+                      key == bindparam(driver), table.c.role == role, ~s.c.voided, *_same_origin(q, table, s, driver))
+                for role in roles]
+    filters = [column for column, value in (("verb_id", q.verb), ("registration", q.registration)) if value]
+    direct = _page(q, s.c.stored, s.c.id, ~s.c.voided, *(s.c[column] == bindparam(column) for column in filters))
+    if not filters:
+        return [direct]
+    return [direct, _page(q, TARGETS.c.stored, TARGETS.c.statement_id, s.c.id == TARGETS.c.statement_id, ~s.c.voided,
+                          *(TARGETS.c[column] == bindparam(column) for column in filters))]
 
 
-def _referring(q: StatementQuery):
-    """A page of the non-voided statements targeting a match through StatementRefs, directly or along a
-    chain (Communication 2.1.3 filter conditions for StatementRefs, XAPI-00162). Walked from the referring
-    side: few statements target another, and the partial index lists them."""
-    s, target = STATEMENTS.alias("referring"), STATEMENTS.alias("target")
-    chain = select(s.c.id, s.c.stored, s.c.object_statement_id.label("target_id")) \
-        .where(s.c.object_statement_id.is_not(None), ~s.c.voided, *_window(q, s.c.stored, s.c.id)) \
+def page_query(q: StatementQuery):
+    """A page of matching statements (the union of index-ordered branches, each limited to a page), and its
+    parameters. Built once per shape of query: the values are bound parameters."""
+    shape = (bool(q.agent), bool(q.verb), bool(q.activity), bool(q.registration), q.related_activities,
+             q.related_agents, bool(q.since), bool(q.until), bool(q.after), q.ascending, bool(q.limit))
+    params = {"agent": q.agent, "verb_id": q.verb, "activity": q.activity, "registration": q.registration,
+              "since": q.since, "until": q.until, "page": q.limit + 1 if q.limit else None}
+    if q.after:
+        params.update(after_stored=parse_time(q.after[0]), after_id=q.after[1])
+    statement = _PAGE_QUERIES.get(shape)
+    if statement is None:
+        statement = _PAGE_QUERIES[shape] = _page_query(q)
+    return statement, {name: value for name, value in params.items() if value is not None}
+
+
+_PAGE_QUERIES: dict[tuple, Select] = {}  # at most 2**11 shapes
+
+
+def _page_query(q: StatementQuery) -> Select:
+    """The statement for queries of ``q``'s shape; ``q`` gives it no value, only its shape."""
+    branches = _branches(q)
+    page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
+        .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
+        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(bindparam("page") if q.limit else None)
+
+
+def _chain():
+    """(referring statement, statement along its StatementRef chain) for the statements ``ids``; UNION ends
+    cycles."""
+    referring, step = STATEMENTS.alias("referring"), STATEMENTS.alias("step")
+    chain = select(referring.c.id, referring.c.stored, referring.c.object_statement_id.label("target_id")) \
+        .where(referring.c.id.in_(bindparam("ids", expanding=True)), referring.c.object_statement_id.is_not(None)) \
         .cte("chain", recursive=True)
-    step = STATEMENTS.alias("step")
-    chain = chain.union(select(chain.c.id, chain.c.stored, step.c.object_statement_id)
-                        .join_from(chain, step, step.c.id == chain.c.target_id)
-                        .where(step.c.object_statement_id.is_not(None)))
-    return _page(q, select(chain.c.id, chain.c.stored).join_from(chain, target, target.c.id == chain.c.target_id)
-                 .where(*_about(q, target)), chain.c.stored, chain.c.id)
+    return chain.union(select(chain.c.id, chain.c.stored, step.c.object_statement_id)
+                       .join_from(chain, step, step.c.id == chain.c.target_id)
+                       .where(step.c.object_statement_id.is_not(None)))
 
 
-COPY_FROM = 50
-_INSERTS: dict[str, Insert] = {}
-"""Rows from which COPY beats one multi-row INSERT on PostgreSQL (COPY costs several round trips of its own)."""
+def _inheritance() -> tuple[list, list]:
+    """The statements that forget, then copy, what the chains of the statements ``ids`` lead to."""
+    chain = _chain()
+    copies = [insert(table).from_select(
+        ["statement_id", key.name, "role", "stored", "origin_id"],
+        select(chain.c.id, key, table.c.role, chain.c.stored, table.c.statement_id)
+        .join_from(chain, table, and_(table.c.statement_id == chain.c.target_id, table.c.origin_id.is_(None)))
+        .where(chain.c.target_id != chain.c.id))
+        for table, key in ((AGENTS, AGENTS.c.agent_key), (ACTIVITIES, ACTIVITIES.c.activity_id))]
+    target = STATEMENTS.alias("target")
+    copies.append(insert(TARGETS).from_select(
+        ["statement_id", "origin_id", "verb_id", "registration", "stored"],
+        select(chain.c.id, target.c.id, target.c.verb_id, target.c.registration, chain.c.stored)
+        .join_from(chain, target, target.c.id == chain.c.target_id).where(chain.c.target_id != chain.c.id)))
+    ids: BindParameter[list[str]] = bindparam("ids", expanding=True)
+    forget = [delete(AGENTS).where(AGENTS.c.statement_id.in_(ids), AGENTS.c.origin_id.is_not(None)),
+              delete(ACTIVITIES).where(ACTIVITIES.c.statement_id.in_(ids), ACTIVITIES.c.origin_id.is_not(None)),
+              delete(TARGETS).where(TARGETS.c.statement_id.in_(ids))]
+    return forget, copies
+
+
+_REFERRING_TO = select(STATEMENTS.c.id).where(STATEMENTS.c.object_statement_id.in_(bindparam("ids", expanding=True)))
+
+
+_FORGET, _COPY = _inheritance()
+
+
+def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None:
+    """(Re)copy onto the statements ``ids`` what their StatementRef chains lead to; ``fresh``: they have no
+    copies yet."""
+    if not ids:
+        return
+    for statement in ([] if fresh else _FORGET) + _COPY:
+        connection.execute(statement, {"ids": ids})
+
+
+_INSERTS: dict[str, Insert] = {}  # per table, built once
 
 
 def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Many rows at once: COPY on PostgreSQL (one message, no per-row statement), a multi-row INSERT for few."""
+    """Many rows at once: on PostgreSQL one INSERT over column arrays (one round trip whatever the number of
+    rows, unlike COPY's several; the same SQL text, parsed once), executemany elsewhere."""
     if not rows:
         return
-    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+    if connection.dialect.name != "postgresql":
         statement = _INSERTS.get(table.name)
         if statement is None:
             statement = _INSERTS[table.name] = insert(table)
         connection.execute(statement, rows)
         return
-    columns = list(rows[0])
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+    columns = tuple(rows[0])
+    connection.exec_driver_sql(_array_insert(connection.dialect, table, columns),
+                               tuple([row[c] for row in rows] for c in columns))
 
 
-def page_query(q: StatementQuery):
-    """A page of matching statements: the union of index-ordered branches, each limited to a page."""
-    branches = _direct(q)
-    if q.agent or q.activity or q.verb or q.registration:
-        branches.append(_referring(q))
-    page = union(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    return select(STATEMENTS.c.document, STATEMENTS.c.stored, STATEMENTS.c.id) \
-        .join_from(page, STATEMENTS, STATEMENTS.c.id == page.c.id) \
-        .order_by(*_newest_first(q, page.c.stored, page.c.id)).limit(q.limit + 1 if q.limit else None)
+@lru_cache(maxsize=64)
+def _array_insert(dialect, table, columns: tuple[str, ...]) -> str:
+    arrays = ", ".join(f"%b::{table.c[column].type.compile(dialect=dialect)}[]" for column in columns)
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+
+
+_STATEMENT_TYPES = {"id": "varchar", "stored": "timestamptz", "timestamp": "timestamptz", "verb_id": "varchar",
+                    "registration": "varchar", "object_statement_id": "varchar", "voided": "boolean",
+                    "is_voiding": "boolean", "authority_key": "varchar", "document": "text"}
+_INSERT_NEW_IDS = (f"WITH inserted AS (INSERT INTO {STATEMENTS.name} ({', '.join(_STATEMENT_TYPES)}) "
+                   f"SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in _STATEMENT_TYPES.values())}) "
+                   "ON CONFLICT (id) DO NOTHING RETURNING id) "
+                   f"SELECT id, false FROM inserted UNION ALL SELECT id, true FROM {STATEMENTS.name} "
+                   "WHERE object_statement_id = ANY(%b::varchar[])")
+
+
+def _insert_new_ids(connection: Connection, rows: list[dict]) -> tuple[set[str], set[str] | None]:
+    """Insert the statement rows whose id is not stored yet: the ids inserted, and (PostgreSQL) the statements
+    stored earlier that target one of them. On PostgreSQL, one short statement over column arrays (the same
+    SQL text whatever the batch size, so it is parsed once), in one round trip."""
+    if connection.dialect.name != "postgresql":
+        return set(connection.execute(dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(
+            index_elements=["id"]).returning(STATEMENTS.c.id), rows).scalars()), None
+    ids = [row["id"] for row in rows]
+    inserted: set[str] = set()
+    referring: set[str] = set()
+    for statement_id, refers in connection.exec_driver_sql(
+            _INSERT_NEW_IDS, (*([row[column] for row in rows] for column in _STATEMENT_TYPES), ids)):
+        (referring if refers else inserted).add(statement_id)
+    return inserted, referring
 
 
 class SqlStatementStore:
@@ -305,14 +398,12 @@ class SqlStatementStore:
         """
         ids = [s["id"] for s in statements]
         rows = [statement_row(s) for s in statements]
-        inserted = set(connection.execute(
-            dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(index_elements=["id"])
-            .returning(STATEMENTS.c.id), rows).scalars())
+        inserted, referring = _insert_new_ids(connection, rows)
         if len(inserted) < len(rows):
             self._check_collisions(connection, [s for s in statements if s["id"] not in inserted])
             rows = [row for row in rows if row["id"] in inserted]
             statements = [s for s in statements if s["id"] in inserted]
-        self._index(connection, statements, rows)
+        self._index(connection, statements, rows, referring)
         if attachments:
             self._store_attachments(connection, attachments)
         return ids
@@ -330,17 +421,32 @@ class SqlStatementStore:
         if statements:
             rows = [statement_row(s) for s in statements]
             connection.execute(_INSERT_STATEMENTS, rows)
-            self._index(connection, statements, rows)
+            self._index(connection, statements, rows, set())  # fresh ids: nothing stored targets them
 
-    def _index(self, connection: Connection, statements: list[dict], rows: list[dict]) -> None:
-        """Index rows, voiding and activity definitions of freshly inserted statements."""
+    def _index(self, connection: Connection, statements: list[dict], rows: list[dict],
+               referring: set[str] | None) -> None:
+        """Index rows, inheritance, voiding and activity definitions of freshly inserted statements;
+        ``referring``: the statements stored earlier that target them, when known."""
         if not statements:
             return
         activity_rows, agent_rows, definitions = index_rows(statements, [row["stored"] for row in rows])
         _bulk_insert(connection, ACTIVITIES, activity_rows)
         _bulk_insert(connection, AGENTS, agent_rows)
+        self._inherit(connection, rows, referring)
         self._void(connection, [r["object_statement_id"] for r in rows if r["is_voiding"]])
         self._define(connection, definitions)
+
+    def _inherit(self, connection: Connection, rows: list[dict], referring: set[str] | None) -> None:
+        """What new StatementRefs lead to, copied onto them; and onto the statements stored earlier whose
+        chain a new statement now extends (a target may arrive after the statements referring to it)."""
+        if referring is None:
+            referring = set(connection.execute(_REFERRING_TO, {"ids": [row["id"] for row in rows]}).scalars())
+        above, frontier = set(referring), referring
+        while frontier:  # further up their chains; ``above`` ends cycles
+            frontier = set(connection.execute(_REFERRING_TO, {"ids": sorted(frontier)}).scalars()) - above
+            above |= frontier
+        inherit(connection, sorted(above))
+        inherit(connection, sorted({row["id"] for row in rows if row["object_statement_id"]} - above), fresh=True)
 
     def _void(self, connection: Connection, targets: list[str]) -> None:
         """A voiding statement voids its target, unless the target is itself a voiding statement."""
@@ -391,13 +497,17 @@ class SqlStatementStore:
 
     def query(self, connection: Connection, q: StatementQuery) -> tuple[list[dict], tuple[str, str] | None]:
         """A page of matching statements (never voided ones), newest first unless ascending, and the next cursor."""
-        rows = connection.execute(page_query(q)).all()
+        documents, more = self.query_documents(connection, q)
+        return [orjson.loads(document) for document in documents], more
+
+    def query_documents(self, connection: Connection, q: StatementQuery) -> tuple[list[str], tuple[str, str] | None]:
+        """``query``, each statement as the JSON text stored (for answers that return it as it is)."""
+        rows = connection.execute(*page_query(q)).all()
         more = None
         if q.limit and len(rows) > q.limit:
             rows = rows[:q.limit]
-            more = (iso(rows[-1].stored),
-                    rows[-1].id)
-        return [orjson.loads(r.document) for r in rows], more
+            more = (iso(rows[-1].stored), rows[-1].id)
+        return [r.document for r in rows], more
 
     def attachments_for(self, connection: Connection, statements: list[dict]) -> dict[str, tuple[str, bytes]]:
         wanted = {a["sha2"] for s in statements for a in s.get("attachments", []) if "sha2" in a}

@@ -121,3 +121,48 @@ def test_ids_keeps_only_identifiers(lrs):
     assert got["actor"] == {"objectType": "Group",
                             "member": [{"objectType": "Agent", "mbox": "mailto:ada@example.org"}]}
     assert got["object"] == {"id": other["object"]["id"]}
+
+
+def _listed(lrs, **params) -> set[str]:
+    response = lrs.get("/statements", params=params)
+    assert response.status_code == 200, response.text
+    return {s["id"] for s in response.json()["statements"]}
+
+
+def test_statement_refs_stored_before_their_target_match_once_it_arrives(lrs):
+    """Communication 2.1.3 (filter conditions for StatementRefs), whatever the order statements arrive in: a
+    StatementRef to an unknown statement matches nothing until that statement is stored, then matches what it
+    matches, and so does a StatementRef to the StatementRef."""
+    activity = f"http://example.org/activities/{uuid.uuid4()}"
+    verb = {"id": f"http://example.org/verbs/{uuid.uuid4()}"}
+    registration = str(uuid.uuid4())
+    first = statement(verb=verb, object={"objectType": "Activity", "id": activity},
+                      context={"registration": registration})
+    second = statement(object={"objectType": "StatementRef", "id": first["id"]})
+    third = statement(object={"objectType": "StatementRef", "id": second["id"]})
+    lrs.post("/statements", json=third)
+    lrs.post("/statements", json=second)
+    assert _listed(lrs, activity=activity) == set() and _listed(lrs, verb=verb["id"]) == set()
+    lrs.post("/statements", json=first)
+    everything = {first["id"], second["id"], third["id"]}
+    assert _listed(lrs, activity=activity) == everything
+    assert _listed(lrs, verb=verb["id"]) == everything
+    assert _listed(lrs, registration=registration) == everything
+    assert _listed(lrs, agent='{"mbox": "mailto:ada@example.org"}', verb=verb["id"]) == everything
+
+
+def test_a_statement_ref_matches_when_one_statement_of_its_chain_matches_every_filter(lrs):
+    """Communication 2.1.3: the filters hold for one targeted statement together, not each for a different one
+    of the chain."""
+    verb = {"id": f"http://example.org/verbs/{uuid.uuid4()}"}
+    activity = f"http://example.org/activities/{uuid.uuid4()}"
+    grace = {"objectType": "Agent", "mbox": f"mailto:{uuid.uuid4()}@example.org"}
+    deepest = statement(verb=verb, object={"objectType": "Activity", "id": activity})  # Ada
+    middle = statement(actor=grace, object={"objectType": "StatementRef", "id": deepest["id"]})
+    top = statement(object={"objectType": "StatementRef", "id": middle["id"]})
+    lrs.post("/statements", json=[deepest, middle, top])
+    grace_param = f'{{"mbox": "{grace["mbox"]}"}}'
+    assert _listed(lrs, agent=grace_param) == {middle["id"], top["id"]}
+    assert _listed(lrs, agent=grace_param, verb=verb["id"]) == set()
+    assert _listed(lrs, agent=grace_param, activity=activity) == set()
+    assert _listed(lrs, activity=activity, verb=verb["id"]) == {deepest["id"], middle["id"], top["id"]}

@@ -58,7 +58,7 @@ def test_learning_events_are_statements_in_the_lrs(tool, platform, lrs):
     found = lrs.get("/statements", params={"agent": json.dumps(actor), "ascending": "true", "limit": 100}).json()
     statements = found["statements"]
     verbs = [s["verb"]["id"].removeprefix(ADL) for s in statements]
-    assert verbs[:2] == ["launched", "initialized"]
+    assert sorted(verbs[:2]) == ["initialized", "launched"]  # one transaction, often the same stored ms: ties go by id
     assert verbs.count("experienced") == 2 and verbs.count("answered") == 20
     assert verbs.count("failed") == 1 and verbs.count("passed") == 1 and verbs.count("completed") == 2
     assert verbs.count("suspended") == 1 and verbs.count("terminated") == 1
