@@ -76,7 +76,7 @@ def round_trip(platform_client, tool_client, user: str, follow_redirect: bool, o
 
 def breakdown(platform, app, launches: int) -> dict[str, tuple[Timings, tuple[int, int]]]:
     """Passeport's share of a round trip, request by request: time, and statements / COMMITs (last launch)."""
-    counter = SqlCounter(database(app).engine)
+    counter = SqlCounter(database(app))
     phases: dict[str, Timings] = {}
     counts: dict[str, tuple[int, int]] = {}
 
@@ -130,13 +130,14 @@ class Tool:
 
 
 class SqlCounter:
-    """Statements and COMMITs sent on an engine while ``counting``."""
+    """Statements and COMMITs sent on the database's engines (the main one, the login's) while ``counting``."""
 
-    def __init__(self, engine):
+    def __init__(self, db):
         self.statements = self.commits = 0
         self.on = False
-        event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", self._commit)
+        for engine in {db.engine, db.volatile_engine}:
+            event.listen(engine, "before_cursor_execute", self._statement)
+            event.listen(engine, "commit", self._commit)
 
     def _statement(self, *_args) -> None:
         self.statements += self.on
@@ -176,7 +177,7 @@ def learner_pages(platform, app, requests: int) -> dict:
     catalogue = services.catalogue(app)
     module = catalogue.get(MODULE)
     bank = catalogue.quiz(module.folder, "fr")
-    counter = SqlCounter(database(app).engine)
+    counter = SqlCounter(database(app))
     client = app.test_client()
     round_trip(platform.app.test_client(), client, f"reader-{uuid.uuid4().hex[:8]}", True)
     sections = [s["id"] for s in module.sections]
@@ -283,7 +284,7 @@ def main() -> None:
         interleaved(tools, platform, args.rounds, args.batch)
         per_launch = {}
         for label, app in apps.items():
-            counter = SqlCounter(database(app).engine)
+            counter = SqlCounter(database(app))
             per_launch[label] = counter.count(partial(round_trip, platform.app.test_client(), app.test_client(),
                                                       f"counted-{uuid.uuid4().hex[:8]}", True))
         phases = {label: breakdown(platform, app, args.rounds * args.batch // 2) for label, app in apps.items()}

@@ -17,16 +17,17 @@ MAX_STATEMENTS, MAX_COMMITS = 15, 2
 
 
 class EngineWatch:
-    """Statements, COMMITs and compiled-cache misses sent on the app's engine while ``on``."""
+    """Statements, COMMITs and compiled-cache misses sent on the app's engines while ``on``."""
 
-    def __init__(self, engine):
-        self.engine, self.on = engine, False
+    def __init__(self, db):
+        self.engines, self.on = {db.engine, db.volatile_engine}, False  # the login writes on the second one
         self.statements: list[str] = []
         self.commits = 0
         self.compiled: Counter[str] = Counter()  # SQL compiled (cache missed), by text
         self.uncacheable: list[str] = []
-        event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", self._commit)
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._statement)
+            event.listen(engine, "commit", self._commit)
 
     def _statement(self, _connection, _cursor, statement, _parameters, context, _many) -> None:
         if not self.on:
@@ -47,13 +48,14 @@ class EngineWatch:
         self.compiled, self.uncacheable = Counter(), []
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._statement)
-        event.remove(self.engine, "commit", self._commit)
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._statement)
+            event.remove(engine, "commit", self._commit)
 
 
 @pytest.fixture
 def watch(live_tool):
-    watching = EngineWatch(database(live_tool.app).engine)
+    watching = EngineWatch(database(live_tool.app))
     yield watching
     watching.close()
 
