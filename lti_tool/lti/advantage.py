@@ -35,34 +35,6 @@ PROGRESS_STEPS = {EventKind.MODULE_LAUNCHED: "started", EventKind.MODULE_OPENED:
                   EventKind.SECTION_VIEWED: "in-progress"}  # the outbox item's last part: one post per step
 
 
-class _Remembered:
-    """What this process wrote lately, so that the course's other launches skip the same write.
-
-    A row removed since (its platform removed) has a new context or platform id when it comes back, hence
-    a new key; a value changed elsewhere is written again at the latest after ``ttl`` seconds."""
-
-    def __init__(self, ttl: float = 600.0, size: int = 10_000):
-        self.ttl, self.size = ttl, size
-        self._written: dict[tuple, tuple[float, tuple]] = {}
-
-    def fresh(self, key: tuple, values: dict) -> bool:
-        seen = self._written.get(key)
-        return seen is not None and seen[1] == _frozen(values) and time.monotonic() - seen[0] < self.ttl
-
-    def write(self, connection: Connection, model, key: dict, values: dict, unchanged: dict | None = None) -> None:
-        """Upsert ``key | values | unchanged`` unless this process wrote the same ``values`` lately."""
-        cache_key = (model.__tablename__, *key.values())
-        if self.fresh(cache_key, values):
-            return
-        upsert(connection, model, key, values | (unchanged or {}))
-        after_commit(connection, lambda: self._keep(cache_key, values))
-
-    def _keep(self, cache_key: tuple, values: dict) -> None:
-        if len(self._written) >= self.size:
-            self._written.clear()
-        self._written[cache_key] = (time.monotonic(), _frozen(values))
-
-
 class _Seen:
     """Facts this process saw committed lately (a grade target, a queued progress step), so that the next
     launches and page views skip the statement that would find them again; forgotten after ``ttl`` seconds."""
@@ -82,6 +54,24 @@ class _Seen:
         if len(self._facts) >= self.size:
             self._facts.clear()
         self._facts[key] = (time.monotonic(), value)
+
+
+class _Remembered:
+    """What this process wrote lately, so that the course's other launches skip the same write.
+
+    A row removed since (its platform removed) has a new context or platform id when it comes back, hence
+    a new key; a value changed elsewhere is written again at the latest after the cache's ttl."""
+
+    def __init__(self) -> None:
+        self._written = _Seen()
+
+    def write(self, connection: Connection, model, key: dict, values: dict, unchanged: dict | None = None) -> None:
+        """Upsert ``key | values | unchanged`` unless this process wrote the same ``values`` lately."""
+        cache_key = (model.__tablename__, *key.values())
+        if self._written.get(cache_key) == _frozen(values):
+            return
+        upsert(connection, model, key, values | (unchanged or {}))
+        self._written.learn(connection, cache_key, _frozen(values))
 
 
 def _frozen(values: dict) -> tuple:
