@@ -51,8 +51,10 @@ def _wait_for(url: str, server: subprocess.Popen, timeout: float = 60) -> reques
     while True:
         assert server.poll() is None, "gunicorn exited before answering"
         try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):
+            # gunicorn's master listens before its worker has imported the app:
+            # under load the first request can wait in the backlog past the timeout.
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
