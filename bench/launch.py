@@ -2,8 +2,9 @@
 
 A launch round trip is what a learner's click costs: the platform starts the OIDC
 login, the tool redirects to the platform, the platform signs an id_token, the tool
-validates it, records the launch and shows the first page (Passeport follows its
-303 to the landing page). Everything runs in this process on one core (Flask test
+validates it, records the launch and shows the first page (Passeport shows the
+module page in the launch's response, as the example does; it would follow a 303 when
+a launch lands elsewhere). Everything runs in this process on one core (Flask test
 clients for the tools and the platform); the platform's JWKS is served over loopback
 HTTP, as tools fetch it.
 

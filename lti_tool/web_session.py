@@ -29,26 +29,12 @@ class LaunchedUser:
         return self.learner.context_id
 
 
-OPENED_AT_LAUNCH = "opened_at_launch"
-
-
-def remember_launch(learner: Learner, role: Role, launch_id: str, chosen_locale: str,
-                    opened: str | None = None) -> None:
-    """Start the web session a launch opens; ``opened``: the module whose opening the launch recorded."""
+def remember_launch(learner: Learner, role: Role, launch_id: str, chosen_locale: str) -> None:
+    """Start the web session a launch opens."""
     session.clear()
     session["passeport"] = {"user_id": learner.user_id, "context_id": learner.context_id, "issuer": learner.issuer,
                             "sub": learner.sub, "course": learner.course, "role": role.value,
                             "launch_id": launch_id, "locale": chosen_locale}
-    if opened:
-        session[OPENED_AT_LAUNCH] = opened
-
-
-def opened_at_launch(module_id: str) -> bool:
-    """True once, on the first view of the module page the launch already recorded as opened."""
-    if session.get(OPENED_AT_LAUNCH) != module_id:
-        return False
-    session.pop(OPENED_AT_LAUNCH)
-    return True
 
 
 def launched_user(*allowed: Role) -> LaunchedUser:

@@ -134,11 +134,12 @@ class Resume:
 
     quiz: bool
     section_id: str | None
+    progress: dict = field(default_factory=dict, compare=False)  # the row it was read from
 
     @classmethod
     def of(cls, progress: dict) -> Resume:
         """From a progress row read with ``open_attempt``."""
-        return cls(quiz=bool(progress["open_attempt"]), section_id=progress["last_section_id"])
+        return cls(quiz=bool(progress["open_attempt"]), section_id=progress["last_section_id"], progress=progress)
 
     @property
     def on_module_page(self) -> bool:
@@ -179,12 +180,11 @@ class Learning:
         """Record a module's launch, and its opening when the learner starts on the module's page (no quiz
         left open, no section read yet); says where the learner resumes. Both events are one batch."""
         row = _Row(self._locked_progress(connection, launched))
-        resume = Resume.of(row.values)
         events = [launched]
-        if resume.on_module_page:
+        if Resume.of(row.values).on_module_page:
             events.append(replace(launched, kind=EventKind.MODULE_OPENED))
         self._record(connection, events, {(launched.learner.user_id, launched.module_id): row})
-        return resume
+        return Resume.of(row.values)  # the progress as these events left it: the landing page shows it
 
     def _record(self, connection: Connection, events: Sequence[LearningEvent], rows: dict[tuple[int, str], _Row]
                 ) -> list[LearningEvent]:

@@ -13,6 +13,7 @@ from ..domain.catalogue import Module
 from ..domain.learning import EventKind, Learner, LearningEvent, Resume, module_progress
 from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role, is_platform_administrator
+from ..player import module_page
 from ..player.resume import resume_url
 from ..web_session import remember_launch
 from .admin_views import grant_admin
@@ -144,10 +145,11 @@ def launch():
         locale = (lti.locale or "fr")[:2].lower()
         resume = _resume(db, lti.role, learner, module, locale) if module else None
     learner_lands_on = resume_url(module.id, resume) if module and resume else url_for("player.catalogue")
-    opened = module.id if module and resume and resume.on_module_page and lti.role is Role.LEARNER else None
-    remember_launch(learner, lti.role, lti.launch_id, locale, opened=opened)
+    remember_launch(learner, lti.role, lti.launch_id, locale)
     if message.state_from_storage:  # no cookie comes back to this frame: its pages carry a session token
         launch_session.start(current_app, lti.launch_id, dict(session))
+    if module and resume and resume.on_module_page and lti.role is Role.LEARNER:  # the launch recorded its opening
+        return module_page(module, resume.progress, locale, address=launch_session.carry(learner_lands_on))
     if lti.message_type == "LtiDeepLinkingRequest":
         return redirect(launch_session.carry(url_for("deep_linking.picker")), 303)
     if is_platform_administrator(lti.roles):

@@ -11,6 +11,7 @@ from xapi.sql import utcnow
 
 from .. import services
 from ..domain.attempts import AttemptRefused
+from ..domain.catalogue import Module
 from ..domain.learning import EventKind, LearningEvent, module_progress, progress_of
 from ..domain.quiz import InvalidAnswer
 from ..web_session import (
@@ -19,7 +20,6 @@ from ..web_session import (
     check_csrf,
     launched_user,
     locale,
-    opened_at_launch,
     same_origin_path,
 )
 from .render import lesson_html
@@ -27,7 +27,7 @@ from .resume import resume_url
 
 bp = Blueprint("player", __name__)
 PARIS = ZoneInfo("Europe/Paris")
-__all__ = ["bp", "resume_url"]
+__all__ = ["bp", "module_page", "resume_url"]
 
 
 def _record(connection, user: LaunchedUser, kind: EventKind, module_id: str, **details) -> list[LearningEvent]:
@@ -58,16 +58,18 @@ def catalogue():
 def module(module_id: str):
     user = launched_user()
     found = _module_or_404(module_id)
-    if opened_at_launch(found.id):
-        with services.database().read() as connection:
-            progress = _progress(connection, user, found.id)
-    else:
-        with services.database().begin() as connection:
-            _record(connection, user, EventKind.MODULE_OPENED, found.id)
-            progress = _progress(connection, user, found.id)
-    return render_template("player/module.html", module=found, progress=progress,
-                           open_attempt=progress["open_attempt"],
-                           sections=services.catalogue().sections(found, user.locale))
+    with services.database().begin() as connection:
+        _record(connection, user, EventKind.MODULE_OPENED, found.id)
+        progress = _progress(connection, user, found.id)
+    return module_page(found, progress, user.locale)
+
+
+def module_page(found: Module, progress: dict, chosen_locale: str, address: str | None = None) -> str:
+    """The module's page. A launch shows it in its own response (no redirect to follow) and gives its
+    ``address``: the page's script puts it in the browser's history, so a reload asks for the page again
+    instead of posting the spent id_token."""
+    return render_template("player/module.html", module=found, progress=progress, open_attempt=progress["open_attempt"],
+                           sections=services.catalogue().sections(found, chosen_locale), address=address)
 
 
 @bp.get("/modules/<module_id>/sections/<section_id>")

@@ -2,6 +2,10 @@
 // (or after a minimum time on the page); leaving or hiding the page sends a beacon (xAPI terminated/suspended).
 (function () {
   "use strict";
+  // A page shown in the launch's response (a POST) takes its own address, so a reload asks for it again.
+  var address = document.getElementById("page-address");
+  if (address && window.history.replaceState) { window.history.replaceState(null, "", address.dataset.url); }
+
   var tracking = document.getElementById("tracking");
   if (!tracking) { return; }
   var csrf = tracking.dataset.csrf;

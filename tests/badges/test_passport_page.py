@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from lti_tool import database, services
 from lti_tool.models import Award
+from tests.peers.lti_platform import landing
 
 
 @pytest.fixture
 def learner(tool, platform):
     browser = tool.browser()
-    assert platform.launch(browser).status_code == 303
+    assert landing(platform.launch(browser)).startswith("/modules/")
     return browser
 
 

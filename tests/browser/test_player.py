@@ -23,6 +23,18 @@ def _launch_as_alice(page, live_tool):
     page.wait_for_url("**/modules/vendre-sur-internet")
 
 
+def test_reloading_the_launched_page_shows_it_again_without_replaying_the_launch(live_tool, page):
+    """The launch answers its POST with the module page, whose script puts the page's own address in history:
+    a reload is a GET of that address, not the spent id_token posted again (which would be refused)."""
+    _launch_as_alice(page, live_tool)
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.reload()
+    assert page.url == live_tool.url + "/modules/vendre-sur-internet"
+    assert page.get_by_role("heading", level=1).inner_text() == "Vendre sur Internet"
+    assert not [url for url in posts if url.endswith("/lti/launch")]
+
+
 def _check(page, screenshot, name):
     violations = axe_violations(page)
     assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]

@@ -14,6 +14,7 @@ from lti_tool import database, services
 from lti_tool.domain.people import LaunchFacts, save_launch
 from lti_tool.domain.roles import Role
 from lti_tool.models import Platform, Progress, QuestionMiss, User
+from tests.peers.lti_platform import landing
 from tests.player.test_quiz_http import MODULE, _answers, _csrf, _open_quiz
 from xapi.models import Statement
 from xapi.sql import utcnow
@@ -28,7 +29,7 @@ def trainer(tool, platform):
 
 def _learner(tool, platform, user: str):
     browser = tool.browser()
-    assert platform.launch(browser, user=user).status_code == 303
+    assert landing(platform.launch(browser, user=user))
     return browser
 
 

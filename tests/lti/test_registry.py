@@ -7,10 +7,11 @@ from flask.cli import ScriptInfo
 
 from lti_tool import services
 from lti_tool.cli import platform_cli
+from tests.peers.lti_platform import landing
 
 
 def test_a_platform_removed_in_this_process_is_refused_at_its_next_launch(tool, platform):
-    assert platform.launch(tool.browser()).status_code == 303
+    assert landing(platform.launch(tool.browser()))
     result = CliRunner().invoke(platform_cli, ["remove", "--issuer", platform.issuer, "--client-id",
                                                platform.client_id, "--delete-learner-data"],
                                 obj=ScriptInfo(create_app=lambda: tool.app))
@@ -20,7 +21,7 @@ def test_a_platform_removed_in_this_process_is_refused_at_its_next_launch(tool, 
 
 
 def test_a_deployment_added_by_another_process_is_accepted_at_once(tool, platform):
-    assert platform.launch(tool.browser()).status_code == 303  # the registry is loaded and cached
+    assert landing(platform.launch(tool.browser()))  # the registry is loaded and cached
     registry = services.registry(tool.app)
     registry.miss_interval = 0  # the test's launches follow each other within the default second
     other_process = sa.create_engine(tool.app.config["DATABASE_URL"])  # not this process's ORM sessions
@@ -31,4 +32,4 @@ def test_a_deployment_added_by_another_process_is_accepted_at_once(tool, platfor
                            {"p": platform_id})
     other_process.dispose()
     platform.deployment_id = "added-later"
-    assert platform.launch(tool.browser()).status_code == 303
+    assert landing(platform.launch(tool.browser()))

@@ -6,7 +6,9 @@ tool's refusals are tested over real HTTP.
 """
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -383,3 +385,14 @@ def _deep_link_problems(peer: PeerPlatform, payload: dict, items: list[dict]) ->
                                       or not line_item.get("resourceId") or line_item.get("tag") != "passeport"):
             problems.append(f"malformed line item {line_item!r}")
     return problems
+
+
+def landing(response) -> str:
+    """Where a launch leaves the browser: the address a redirect names or, when the launch shows the learner's
+    module page in its own response, the address that page gives the browser's history (so a reload is a GET)."""
+    if response.status_code == 303:
+        return response.headers["Location"]
+    assert response.status_code == 200, response.text[:500]
+    named = re.search(r'id="page-address" data-url="([^"]+)"', response.text)
+    assert named, "a page shown in the launch's response names its address"
+    return html.unescape(named.group(1))

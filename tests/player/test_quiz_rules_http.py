@@ -15,13 +15,14 @@ from lti_tool.domain.catalogue import content_root
 from lti_tool.models import QuizAttempt
 from tests.conftest import in_process_platform
 from tests.inprocess import InProcessTool
+from tests.peers.lti_platform import landing
 from tests.player.test_quiz_http import MODULE, _answers, _open_quiz
 
 
 @pytest.fixture
 def learner(tool, platform):
     browser = tool.browser()
-    assert platform.launch(browser).status_code == 303
+    assert landing(platform.launch(browser)) == f"/modules/{MODULE}"
     return browser
 
 
@@ -142,7 +143,7 @@ def limited_tool(database_url, tmp_path):
 
 def _launched(tool):
     browser = tool.browser()
-    assert in_process_platform(tool).launch(browser).status_code == 303
+    assert landing(in_process_platform(tool).launch(browser)) == f"/modules/{MODULE}"
     return browser
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lti_tool import database, services
 from lti_tool.models import Progress
+from tests.peers.lti_platform import landing
 from tests.player.test_quiz_http import MODULE, _csrf
 from xapi.models import Statement
 
@@ -16,7 +17,7 @@ from xapi.models import Statement
 @pytest.fixture
 def learner(tool, platform):
     browser = tool.browser()
-    assert platform.launch(browser).status_code == 303
+    assert landing(platform.launch(browser)) == f"/modules/{MODULE}"
     return browser
 
 

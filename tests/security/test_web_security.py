@@ -13,7 +13,7 @@ from lti_tool import create_app, services
 from lti_tool.cli import platform_cli
 from lti_tool.domain.registrations import PlatformSettings, register_platform
 from tests.inprocess import WsgiTransport
-from tests.peers.lti_platform import CLAIM, SCENARIOS, PeerPlatform
+from tests.peers.lti_platform import CLAIM, SCENARIOS, PeerPlatform, landing
 
 ADMIN_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
 SCENARIOS.update({
@@ -54,7 +54,7 @@ def other_platform(tool, platform):
 
 def _pages(tool, platform) -> dict[str, object]:
     learner = tool.browser()
-    landing = platform.launch(learner)
+    launched = platform.launch(learner)
     trainer = tool.browser()
     trainer_home = platform.launch(trainer, user="trainer-1")
     return {
@@ -63,7 +63,8 @@ def _pages(tool, platform) -> dict[str, object]:
         "lti refusal": tool.post(tool.url + "/lti/launch", data={}),
         "verify form": tool.get(tool.url + "/verify"),
         "error page": tool.get(tool.url + "/no-such-page"),
-        "player": learner.get(tool.url + landing.headers["Location"]),
+        "launch": launched,
+        "player": learner.get(tool.url + landing(launched)),
         "catalogue": learner.get(tool.url + "/modules/"),
         "trainer": trainer.get(tool.url + trainer_home.headers["Location"]),
         "demo lms": tool.get(tool.url + "/demo/"),
@@ -159,8 +160,7 @@ def test_wrongly_typed_claims_are_a_clear_400(tool, platform, scenario):
                                     "https://evil.example/", "/\n/evil.example", "javascript:alert(1)", " //evil"])
 def test_language_switch_redirects_only_to_this_site(tool, platform, target):
     browser = tool.browser()
-    landing = platform.launch(browser)
-    page = browser.get(tool.url + landing.headers["Location"])
+    page = platform.launch(browser)
     answer = browser.post(tool.url + "/locale", data={"csrf_token": _csrf(page.text), "locale": "en", "next": target},
                           allow_redirects=False)
     assert answer.status_code == 303
@@ -170,11 +170,10 @@ def test_language_switch_redirects_only_to_this_site(tool, platform, target):
 
 def test_language_switch_keeps_a_local_target(tool, platform):
     browser = tool.browser()
-    landing = platform.launch(browser)
-    page = browser.get(tool.url + landing.headers["Location"])
+    page = platform.launch(browser)
     answer = browser.post(tool.url + "/locale", data={"csrf_token": _csrf(page.text), "locale": "en",
-                                                      "next": landing.headers["Location"]}, allow_redirects=False)
-    assert answer.headers["Location"] == landing.headers["Location"]
+                                                      "next": landing(page)}, allow_redirects=False)
+    assert answer.headers["Location"] == landing(page) == "/modules/vendre-sur-internet"
 
 
 # ------------------------------------------------------------------ finding 11: cookie flags from the base URL

@@ -12,6 +12,7 @@ from lti_tool import database, services
 from lti_tool.domain.learning import Learner
 from lti_tool.models import Progress
 from lti_tool.tracking.builders import registration
+from tests.peers.lti_platform import landing
 from tests.xapi.conftest import run_cli
 from xapi.validation import validate_statement
 
@@ -35,8 +36,7 @@ def _read(tool, browser, module) -> None:
 def _learn(tool, platform):
     """Launch, read two sections, fail the quiz, pass it."""
     browser = tool.browser()
-    landing = platform.launch(browser)
-    browser.get(tool.url + landing.headers["Location"])
+    assert landing(platform.launch(browser)) == f"/modules/{MODULE}"
     module = services.catalogue(tool.app).get(MODULE)
     bank = services.catalogue(tool.app).quiz(module.folder, "fr")
     _read(tool, browser, replace(module, sections=module.sections[:2]))
