@@ -1,6 +1,7 @@
 """The database handle: one engine per process, plain SQLAlchemy 2, usable with or without Flask."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -65,6 +66,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.recent_writes = RecentWrites()  # per database: ids are only meaningful in the one they came from
 
     def read(self) -> Connection:
         """A connection for one-statement reads: autocommit, so no BEGIN/ROLLBACK round trips."""
@@ -115,3 +117,56 @@ def upsert(connection: Connection, model, key: dict, values: dict, returning=Non
         statement = _UPSERTS[shape] = statement.returning(*(returning or (model.__table__.c.id,)))
     result = connection.execute(statement, key | values)
     return result.one() if returning else result.scalar_one()
+
+
+class RecentlySeen:
+    """Facts this process saw committed lately, so that the next requests skip the statement that would find
+    them again; forgotten after ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 600.0, size: int = 10_000):
+        self.ttl, self.size = ttl, size
+        self._facts: dict[tuple, tuple[float, object]] = {}
+
+    def get(self, key: tuple) -> object | None:
+        seen = self._facts.get(key)
+        return seen[1] if seen is not None and time.monotonic() - seen[0] < self.ttl else None
+
+    def learn(self, connection: Connection, key: tuple, value: object) -> None:
+        after_commit(connection, lambda: self._keep(key, value))
+
+    def forget(self) -> None:
+        self._facts.clear()
+
+    def _keep(self, key: tuple, value: object) -> None:
+        if len(self._facts) >= self.size:
+            self._facts.clear()
+        self._facts[key] = (time.monotonic(), value)
+
+
+class RecentWrites:
+    """Upserts this process committed lately, so that a course's other launches skip writing the same row.
+
+    A row removed since (its platform removed) usually comes back under a new platform id, hence a new key; a
+    caller that meets a stale id anyway (an integrity error) calls ``forget`` and tries again. A value changed
+    elsewhere is written again at the latest after the cache's ttl."""
+
+    def __init__(self) -> None:
+        self._written = RecentlySeen()
+
+    def write(self, connection: Connection, model, key: dict, values: dict, unchanged: dict | None = None) -> int:
+        """Upsert ``key | values | unchanged`` unless this process wrote the same ``values`` lately; the row id."""
+        cache_key = (model.__tablename__, *key.values())
+        frozen = _frozen(values)
+        written = self._written.get(cache_key)
+        if isinstance(written, tuple) and written[0] == frozen:
+            return written[1]
+        row_id = upsert(connection, model, key, values | (unchanged or {}))
+        self._written.learn(connection, cache_key, (frozen, row_id))
+        return row_id
+
+    def forget(self) -> None:
+        self._written.forget()
+
+
+def _frozen(values: dict) -> tuple:
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(values.items()))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from xapi.sql import utcnow
 
-from ..db import upsert
+from ..db import RecentWrites, upsert
 from ..models import Context, Membership, Platform, ResourceLink, User
 from .learning import Learner
 from .roles import Role
@@ -40,22 +40,25 @@ def _present(**values) -> dict:
     return {k: v for k, v in values.items() if v}
 
 
-def save_launch(connection: Connection, facts: LaunchFacts) -> Learner:
-    """Upsert the user, course, placement and membership a launch names, in the caller's transaction."""
+def save_launch(connection: Connection, facts: LaunchFacts, recent: RecentWrites | None = None) -> Learner:
+    """Upsert the user, course, placement and membership a launch names, in the caller's transaction. With
+    ``recent``, the course and placement rows this process wrote lately with the same values are not written
+    again (a course's learners launch the same placement; their own rows change at every launch)."""
     now = utcnow()
     platform = {"platform_id": facts.platform_id}
+    write = recent.write if recent else upsert
     user_id = upsert(connection, User, platform | {"sub": facts.sub},
                      {"last_launch_at": now} | _present(name=facts.name, email=facts.email))
     context_id = None
     if facts.context.get("id"):
-        context_id = upsert(connection, Context, platform | {"context_id": str(facts.context["id"])},
-                            _present(title=facts.context.get("title"), label=facts.context.get("label")))
+        context_id = write(connection, Context, platform | {"context_id": str(facts.context["id"])},
+                           _present(title=facts.context.get("title"), label=facts.context.get("label")))
         upsert(connection, Membership, {"user_id": user_id, "context_id": context_id},
                {"role": facts.role.value, "roles": facts.roles, "last_launch_at": now})
     if facts.resource_link.get("id"):
-        upsert(connection, ResourceLink, platform | {"resource_link_id": str(facts.resource_link["id"])},
-               {"context_id": context_id, "module_id": facts.module_id}
-               | _present(title=facts.resource_link.get("title")))
+        write(connection, ResourceLink, platform | {"resource_link_id": str(facts.resource_link["id"])},
+              {"context_id": context_id, "module_id": facts.module_id}
+              | _present(title=facts.resource_link.get("title")))
     course = str(facts.context["id"]) if context_id else None
     return Learner(user_id=user_id, context_id=context_id, issuer=facts.issuer, sub=facts.sub, course=course)
 

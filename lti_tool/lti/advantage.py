@@ -6,7 +6,6 @@ this module decides what to call and keeps what must outlive a request.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +17,7 @@ from sqlalchemy.engine import Connection
 from xapi.outbox import OUTBOX, Entry, Failure, Outcome, enqueue
 from xapi.sql import utcnow
 
-from ..db import Database, after_commit, upsert
+from ..db import Database, RecentlySeen, upsert
 from ..domain.learning import EventKind, LearningEvent
 from ..domain.roles import Role, classify
 from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, QuizAttempt, ServiceToken, User
@@ -33,49 +32,6 @@ TOKEN_MARGIN = timedelta(seconds=30)  # a token this close to expiry is renewed 
 ROSTER_MAX_AGE = timedelta(minutes=5)
 PROGRESS_STEPS = {EventKind.MODULE_LAUNCHED: "started", EventKind.MODULE_OPENED: "started",
                   EventKind.SECTION_VIEWED: "in-progress"}  # the outbox item's last part: one post per step
-
-
-class _Seen:
-    """Facts this process saw committed lately (a grade target, a queued progress step), so that the next
-    launches and page views skip the statement that would find them again; forgotten after ``ttl`` seconds."""
-
-    def __init__(self, ttl: float = 600.0, size: int = 10_000):
-        self.ttl, self.size = ttl, size
-        self._facts: dict[tuple, tuple[float, object]] = {}
-
-    def get(self, key: tuple) -> object | None:
-        seen = self._facts.get(key)
-        return seen[1] if seen is not None and time.monotonic() - seen[0] < self.ttl else None
-
-    def learn(self, connection: Connection, key: tuple, value: object) -> None:
-        after_commit(connection, lambda: self._keep(key, value))
-
-    def _keep(self, key: tuple, value: object) -> None:
-        if len(self._facts) >= self.size:
-            self._facts.clear()
-        self._facts[key] = (time.monotonic(), value)
-
-
-class _Remembered:
-    """What this process wrote lately, so that the course's other launches skip the same write.
-
-    A row removed since (its platform removed) has a new context or platform id when it comes back, hence
-    a new key; a value changed elsewhere is written again at the latest after the cache's ttl."""
-
-    def __init__(self) -> None:
-        self._written = _Seen()
-
-    def write(self, connection: Connection, model, key: dict, values: dict, unchanged: dict | None = None) -> None:
-        """Upsert ``key | values | unchanged`` unless this process wrote the same ``values`` lately."""
-        cache_key = (model.__tablename__, *key.values())
-        if self._written.get(cache_key) == _frozen(values):
-            return
-        upsert(connection, model, key, values | (unchanged or {}))
-        self._written.learn(connection, cache_key, _frozen(values))
-
-
-def _frozen(values: dict) -> tuple:
-    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(values.items()))
 
 
 def _claim(claims: dict, name: str) -> dict:
@@ -119,8 +75,7 @@ class Advantage:
     def __init__(self, database: Database, key_ring: KeyRing, timeout: float):
         self.database, self.key_ring, self.timeout = database, key_ring, timeout
         self.http = requests.Session()
-        self.remembered = _Remembered()
-        self.seen = _Seen()
+        self.seen = RecentlySeen()
 
     def remember_services(self, connection: Connection, platform_id: int, context_id: int | None,
                           resource_link_id: str | None, module_id: str | None, claims: dict) -> None:
@@ -134,13 +89,14 @@ class Advantage:
                 values["lineitems_url"] = str(endpoint["lineitems"])
             if names.get("context_memberships_url"):
                 values["memberships_url"] = str(names["context_memberships_url"])
-            self.remembered.write(connection, CourseServices, {"context_id": context_id}, values)
+            self.database.recent_writes.write(connection, CourseServices, {"context_id": context_id}, values)
         if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
             values = {"context_id": context_id, "module_id": module_id}
             if endpoint.get("lineitem"):
                 values["lineitem_url"] = str(endpoint["lineitem"])
             placement = {"platform_id": platform_id, "resource_link_id": resource_link_id}
-            self.remembered.write(connection, GradeTarget, placement, values, unchanged={"updated_at": utcnow()})
+            self.database.recent_writes.write(connection, GradeTarget, placement, values,
+                                              unchanged={"updated_at": utcnow()})
             self.seen.learn(connection, ("target", context_id, module_id), platform_id)
 
     def tokens(self, connection: Connection, platform_id: int) -> StoredTokens:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin
 from pylti1p3.exception import OIDCException
+from sqlalchemy.exc import IntegrityError
 
 from .. import launch_session, services
 from ..domain.catalogue import Module
@@ -20,7 +21,7 @@ from .admin_views import grant_admin
 from .cookieless import PendingLogin, pending_login, remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
 from .errors import LaunchError, bad_request, not_registered, platform_add_command, unauthorized
-from .launch import PasseportMessageLaunch, StateNotInCookie, cookie_request
+from .launch import Launch, PasseportMessageLaunch, StateNotInCookie, cookie_request
 from .storage import DatabaseLaunchDataStorage, SingleUseNonceSessionService
 from .tool_keys import public_jwks
 from .toolconf import DatabaseToolConf
@@ -133,17 +134,12 @@ def launch():
         return _launch_without_cookie(missing)
     lti = message.to_launch()
     module = services.catalogue().resolve(lti.requested_module())
-    with services.database().begin() as db:  # one transaction: nonce, people, the launch's learning events
-        message.commit(db, keep_launch_data=lti.message_type == "LtiDeepLinkingRequest")
-        learner = save_launch(db, LaunchFacts(
-            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles,
-            name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
-            module_id=module.id if module else None,
-        ))
-        services.advantage().remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
-                          module.id if module else None, lti.services)
-        locale = (lti.locale or "fr")[:2].lower()
-        resume = _resume(db, lti.role, learner, module, locale) if module else None
+    locale = (lti.locale or "fr")[:2].lower()
+    try:
+        learner, resume = _record_launch(message, lti, module, locale)
+    except IntegrityError:  # a row this process remembered writing was removed since: write everything again
+        services.database().recent_writes.forget()
+        learner, resume = _record_launch(message, lti, module, locale)
     learner_lands_on = resume_url(module.id, resume) if module and resume else url_for("player.catalogue")
     remember_launch(learner, lti.role, lti.launch_id, locale)
     if message.state_from_storage:  # no cookie comes back to this frame: its pages carry a session token
@@ -158,6 +154,22 @@ def launch():
     if lti.role in (Role.INSTRUCTOR, Role.ADMINISTRATOR):
         return redirect(url_for("dashboards.trainer_home"), 303)
     return redirect(launch_session.carry(learner_lands_on), 303)
+
+
+def _record_launch(message: PasseportMessageLaunch, lti: Launch, module: Module | None, locale: str
+                   ) -> tuple[Learner, Resume | None]:
+    """One transaction: the nonce, the people, the launch's learning events."""
+    database = services.database()
+    with database.begin() as db:
+        message.commit(db, keep_launch_data=lti.message_type == "LtiDeepLinkingRequest")
+        learner = save_launch(db, LaunchFacts(
+            platform_id=message.platform.id, issuer=lti.issuer, sub=lti.sub, role=lti.role, roles=lti.roles,
+            name=lti.name, email=lti.email, context=lti.context, resource_link=lti.resource_link,
+            module_id=module.id if module else None,
+        ), database.recent_writes)
+        services.advantage().remember_services(db, message.platform.id, learner.context_id, lti.resource_link.get("id"),
+                                               module.id if module else None, lti.services)
+        return learner, _resume(db, lti.role, learner, module, locale) if module else None
 
 
 def _resume(db, role: Role, learner: Learner, module: Module, locale: str) -> Resume:

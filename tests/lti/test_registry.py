@@ -33,3 +33,24 @@ def test_a_deployment_added_by_another_process_is_accepted_at_once(tool, platfor
     other_process.dispose()
     platform.deployment_id = "added-later"
     assert landing(platform.launch(tool.browser()))
+
+
+def _count(app, table: str) -> int:
+    with services.database(app).read() as connection:
+        return connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_a_course_removed_by_another_process_is_written_again_at_the_next_launch(tool, platform):
+    """A course's rows are written once per process while unchanged; one removed elsewhere (its id now stale
+    in this process) must not fail the next launch."""
+    assert landing(platform.launch(tool.browser(), user="learner-1"))
+    other_process = sa.create_engine(tool.app.config["DATABASE_URL"])
+    with other_process.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.execute(sa.text("DELETE FROM contexts"))  # its memberships and placements go with it
+    other_process.dispose()
+    assert (_count(tool.app, "contexts"), _count(tool.app, "resource_links")) == (0, 0)
+    assert landing(platform.launch(tool.browser(), user="learner-2"))
+    assert (_count(tool.app, "contexts"), _count(tool.app, "memberships"), _count(tool.app, "resource_links")) \
+        == (1, 1, 1)
