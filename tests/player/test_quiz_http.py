@@ -88,6 +88,7 @@ def test_fail_retry_pass(tool, learner):
                           data=[("csrf_token", csrf), *_answers(tool.app, questions, right=False)])
     assert "Module non validé" in failed.text and "Score : 0 / 10" in failed.text
     assert _progress(tool.app).status == "failed"
+    assert _badges(learner.get(f"{tool.url}/modules/{MODULE}").text) == ["Non validé"]
     second_id, second_questions, _ = _open_quiz(tool, learner)
     assert second_id != attempt_id
     passed = learner.post(f"{tool.url}/modules/{MODULE}/quiz/{second_id}",
@@ -95,6 +96,12 @@ def test_fail_retry_pass(tool, learner):
     assert "Module validé" in passed.text and "Score : 10 / 10" in passed.text
     progress = _progress(tool.app)
     assert (progress.status, progress.attempts, progress.best_score) == ("passed", 2, 1.0)
+    badges = _badges(learner.get(f"{tool.url}/modules/").text)  # each module's status, in the catalogue
+    assert len(badges) == 18 and badges.count("Validé") == 1 and badges.count("Pas commencé") == 17
+
+
+def _badges(page: str) -> list[str]:
+    return re.findall(r'<span class="status-badge status-[a-z_]+">([^<]+)</span>', page)
 
 
 def _state(app):
