@@ -45,6 +45,7 @@ from werkzeug.datastructures import MultiDict  # noqa: E402
 from bench import pylti1p3_example_tool  # noqa: E402
 from lti_tool import create_app, database, prepare, services  # noqa: E402
 from lti_tool.domain.registrations import PlatformSettings, register_platform  # noqa: E402
+from tests.lti.test_launch_cost import autocommitted_write  # noqa: E402
 from tests.peers.http import LiveServer, free_port  # noqa: E402
 from tests.peers.lti_platform import PeerPlatform  # noqa: E402
 
@@ -131,7 +132,8 @@ class Tool:
 
 
 class SqlCounter:
-    """Statements and COMMITs sent on the database's engines (the main one, the login's) while ``counting``."""
+    """Statements and COMMITs sent on the database's engines (the main one, the login's) while ``counting``;
+    a write on an autocommit connection counts as its own COMMIT."""
 
     def __init__(self, db):
         self.statements = self.commits = 0
@@ -140,8 +142,9 @@ class SqlCounter:
             event.listen(engine, "before_cursor_execute", self._statement)
             event.listen(engine, "commit", self._commit)
 
-    def _statement(self, *_args) -> None:
+    def _statement(self, connection, _cursor, statement: str, *_args) -> None:
         self.statements += self.on
+        self.commits += self.on and autocommitted_write(connection, statement)
 
     def _commit(self, *_args) -> None:
         self.commits += self.on

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -76,10 +76,13 @@ class Database:
         """A Core connection in a transaction, committed on success: the hot paths skip the ORM's bookkeeping."""
         return self.engine.begin()
 
-    def begin_volatile(self):
-        """As ``begin``, for data a crash may lose without harm (a login in flight): on PostgreSQL its commit
-        does not wait for the WAL flush (connections set so once, no statement per transaction)."""
-        return self.volatile_engine.begin()
+    def write_volatile(self) -> AbstractContextManager[Connection]:
+        """For data a crash may lose without harm (a login in flight). On PostgreSQL each statement commits on
+        its own (no BEGIN/COMMIT round trips) without waiting for the WAL flush (connections set so once);
+        elsewhere, as ``begin``."""
+        if self.engine.dialect.name != "postgresql":
+            return self.engine.begin()
+        return self.volatile_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, bench scripts: before dropping their schema)."""

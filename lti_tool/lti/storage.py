@@ -46,9 +46,9 @@ class DatabaseLaunchDataStorage(LaunchDataStorage):
         self.set_values([(key, value, exp)])
 
     def set_values(self, items: list[tuple[str, Any, int | None]]) -> None:
-        """Login-time data (a nonce, the pending login), in one transaction whose commit does not wait for the
+        """Login-time data (a nonce, the pending login), in one statement whose commit does not wait for the
         WAL flush: a crash can only lose a login in flight, which the learner restarts with one click."""
-        with self.database.begin_volatile() as connection:
+        with self.database.write_volatile() as connection:
             self.put_many(connection, items)
 
     def put(self, connection: Connection, key: str, value, exp: int | None = None) -> None:

@@ -17,6 +17,12 @@ from tests.peers.lti_platform import landing
 MAX_STATEMENTS, MAX_COMMITS = 15, 2
 
 
+def autocommitted_write(connection, statement: str) -> bool:
+    """A write on an autocommit connection commits on its own (the login's, on PostgreSQL)."""
+    return (connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+            and not statement.lstrip().upper().startswith("SELECT"))
+
+
 class EngineWatch:
     """Statements, COMMITs and compiled-cache misses sent on the app's engines while ``on``."""
 
@@ -30,10 +36,11 @@ class EngineWatch:
             event.listen(engine, "before_cursor_execute", self._statement)
             event.listen(engine, "commit", self._commit)
 
-    def _statement(self, _connection, _cursor, statement, _parameters, context, _many) -> None:
+    def _statement(self, connection, _cursor, statement, _parameters, context, _many) -> None:
         if not self.on:
             return
         self.statements.append(statement)
+        self.commits += autocommitted_write(connection, statement)
         if context.compiled is None:
             return  # driver SQL (SET LOCAL …): nothing is compiled
         if context.cache_hit is CacheStats.CACHE_MISS:
