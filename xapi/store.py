@@ -27,7 +27,6 @@ ACTIVITY_DEFINITIONS = Activity.__table__
 _STORED_DEFINITIONS = select(ACTIVITY_DEFINITIONS.c.id, ACTIVITY_DEFINITIONS.c.definition).where(
     ACTIVITY_DEFINITIONS.c.id.in_(bindparam("ids", expanding=True)))
 MAX_REMEMBERED_DEFINITIONS = 10_000
-_INSERT_STATEMENTS = insert(STATEMENTS)
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 MERGED_MAPS = ("name", "description", "extensions")
 STORED_VERSION = "1.0.0"
@@ -332,26 +331,36 @@ def inherit(connection: Connection, ids: list[str], fresh: bool = False) -> None
 _INSERTS: dict[str, Insert] = {}  # per table, built once
 
 
-def _bulk_insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Many rows at once: on PostgreSQL one INSERT over column arrays (one round trip whatever the number of
-    rows, unlike COPY's several; the same SQL text, parsed once), executemany elsewhere."""
-    if not rows:
+def _bulk_insert(connection: Connection, *batches: tuple) -> None:
+    """Rows of several tables (``(table, rows)`` pairs, in an order their foreign keys allow) at once. On
+    PostgreSQL one statement over column arrays, the first tables' INSERTs as WITH clauses (their foreign keys
+    are checked at the end of the statement): one round trip whatever the number of rows and tables, the same
+    SQL text per shape, parsed once. Elsewhere an executemany per table."""
+    batches = tuple((table, rows) for table, rows in batches if rows)
+    if not batches:
         return
     if connection.dialect.name != "postgresql":
-        statement = _INSERTS.get(table.name)
-        if statement is None:
-            statement = _INSERTS[table.name] = insert(table)
-        connection.execute(statement, rows)
+        for table, rows in batches:
+            statement = _INSERTS.get(table.name)
+            if statement is None:
+                statement = _INSERTS[table.name] = insert(table)
+            connection.execute(statement, rows)
         return
-    columns = tuple(rows[0])
-    connection.exec_driver_sql(_array_insert(connection.dialect, table, columns),
-                               tuple([row[c] for row in rows] for c in columns))
+    shape = tuple((table, tuple(rows[0])) for table, rows in batches)
+    connection.exec_driver_sql(_array_insert(connection.dialect, shape), tuple(
+        [row[c] for row in rows] for (_, columns), (_, rows) in zip(shape, batches, strict=True) for c in columns))
 
 
 @lru_cache(maxsize=64)
-def _array_insert(dialect, table, columns: tuple[str, ...]) -> str:
-    arrays = ", ".join(f"%b::{table.c[column].type.compile(dialect=dialect)}[]" for column in columns)
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+def _array_insert(dialect, shape: tuple) -> str:
+    inserts = []
+    for table, columns in shape:
+        arrays = ", ".join(f"%b::{table.c[column].type.compile(dialect=dialect)}[]" for column in columns)
+        inserts.append(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})")
+    *first, last = inserts
+    if not first:
+        return last
+    return "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first)) + " " + last
 
 
 _STATEMENT_TYPES = {"id": "varchar", "stored": "timestamptz", "timestamp": "timestamptz", "verb_id": "varchar",
@@ -420,18 +429,18 @@ class SqlStatementStore:
         """Statements whose ids were just generated here: nothing stored can have them."""
         if statements:
             rows = [statement_row(s) for s in statements]
-            connection.execute(_INSERT_STATEMENTS, rows)
-            self._index(connection, statements, rows, set())  # fresh ids: nothing stored targets them
+            self._index(connection, statements, rows, set(), written=False)  # fresh ids: nothing targets them
 
     def _index(self, connection: Connection, statements: list[dict], rows: list[dict],
-               referring: set[str] | None) -> None:
-        """Index rows, inheritance, voiding and activity definitions of freshly inserted statements;
-        ``referring``: the statements stored earlier that target them, when known."""
+               referring: set[str] | None, written: bool = True) -> None:
+        """Index rows, inheritance, voiding and activity definitions of fresh statements (their ``rows``
+        inserted with the index rows unless ``written``); ``referring``: the statements stored earlier that
+        target them, when known."""
         if not statements:
             return
         activity_rows, agent_rows, definitions = index_rows(statements, [row["stored"] for row in rows])
-        _bulk_insert(connection, ACTIVITIES, activity_rows)
-        _bulk_insert(connection, AGENTS, agent_rows)
+        _bulk_insert(connection, (STATEMENTS, [] if written else rows), (ACTIVITIES, activity_rows),
+                     (AGENTS, agent_rows))
         self._inherit(connection, rows, referring)
         self._void(connection, [r["object_statement_id"] for r in rows if r["is_voiding"]])
         self._define(connection, definitions)
