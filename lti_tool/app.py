@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, has_request_context, render_template, request, url_for
 from flask_babel import Babel, get_translations
 from werkzeug.exceptions import HTTPException
 
@@ -56,7 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     launch_session.install(app)
     Babel(app, locale_selector=locale, default_locale="fr", default_domain="messages")
     _template_translations(app)
-    app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale)
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_locale=locale, url_for=_links_built_once())
     _register_error_pages(app)
 
     @app.get("/healthz")
@@ -87,6 +87,36 @@ def _template_translations(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+MAX_REMEMBERED_LINKS = 10_000
+
+
+def _links_built_once():
+    """Templates' ``url_for``, remembering what it built: pages link the same endpoints with the same values
+    request after request, and building a link (werkzeug's rule, the URL defaults) costs about as much as
+    rendering a small template. The key holds all a relative link depends on here: the script root, the
+    launch token carried in links and, for ``.name`` endpoints, the blueprint."""
+    built: dict[tuple, str] = {}
+
+    def remembered_url_for(endpoint: str, **values) -> str:
+        if not has_request_context():
+            return url_for(endpoint, **values)
+        try:
+            key = (endpoint, request.script_root, g.get("launch_session_token"),
+                   request.blueprint if endpoint.startswith(".") else None, frozenset(values.items()))
+        except TypeError:  # an unhashable value
+            return url_for(endpoint, **values)
+        link = built.get(key)
+        if link is None:
+            if any(name.startswith("_") for name in values):  # _external, _anchor…: as Flask builds them
+                return url_for(endpoint, **values)
+            if len(built) >= MAX_REMEMBERED_LINKS:
+                built.clear()
+            link = built[key] = url_for(endpoint, **values)
+        return link
+
+    return remembered_url_for
 
 
 def prepare(app: Flask) -> None:
