@@ -72,7 +72,7 @@ def install(app: Flask) -> Services:
                                                  config["SECRET_KEY"].encode()), issuer_keys)
     tool_keys = KeyRing()
     advantage = Advantage(database, tool_keys, timeout=config["HTTP_TIMEOUT"])
-    learning = Learning(catalogue, listeners=(statements, each(ItemResponseIndex()), each(badges.on_event),
+    learning = Learning(catalogue, listeners=(statements, ItemResponseIndex(), each(badges.on_event),
                                                   advantage.on_events))
     outbox = Outbox(database)
     outbox.register(STATEMENT_DELIVERY, StatementDelivery(timeout=outbox.policy.timeout, sealer=sealer))

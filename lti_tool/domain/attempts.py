@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from xapi.sql import utcnow
@@ -18,6 +18,13 @@ from .learning import EventKind, Learner, Learning, LearningEvent
 from .quiz import Grade, draw, grade
 
 ATTEMPTS = QuizAttempt.__table__
+_OPEN_ATTEMPT = select(ATTEMPTS).where(ATTEMPTS.c.user_id == bindparam("user_id"),
+                                       ATTEMPTS.c.module_id == bindparam("module_id"),
+                                       ATTEMPTS.c.status == "open").order_by(ATTEMPTS.c.id.desc())
+_LOCKED_ATTEMPT = select(ATTEMPTS).where(ATTEMPTS.c.id == bindparam("attempt_id")).with_for_update()
+_CLOSE_ATTEMPT = update(ATTEMPTS).where(ATTEMPTS.c.id == bindparam("attempt_id")).values(
+    status="submitted", answers=bindparam("answers"), score=bindparam("score"),
+    submitted_at=bindparam("submitted_at"))
 
 
 DAY = timedelta(days=1)
@@ -50,9 +57,7 @@ class Attempts:
         self.catalogue, self.learning = catalogue, learning
 
     def open_attempt(self, connection: Connection, user_id: int, module_id: str) -> Row | None:
-        return connection.execute(
-            select(ATTEMPTS).where(ATTEMPTS.c.user_id == user_id, ATTEMPTS.c.module_id == module_id,
-                                   ATTEMPTS.c.status == "open").order_by(ATTEMPTS.c.id.desc())).first()
+        return connection.execute(_OPEN_ATTEMPT, {"user_id": user_id, "module_id": module_id}).first()
 
     def availability(self, connection: Connection, user_id: int, module: Module,
                      now: datetime | None = None) -> Availability:
@@ -90,12 +95,13 @@ class Attempts:
         assert attempt is not None
         return attempt
 
-    def submit(self, connection: Connection, learner: Learner, module: Module, attempt_id: int,
+    def submit(self, connection: Connection, learner: Learner, module: Module, attempt: Row,
                answers: dict[str, list[str]], locale: str) -> Grade:
-        """Grade the answers, record them and the score as learning events, close the attempt.
+        """Grade the answers to an attempt ``open_one`` locked, record them and the score as learning events,
+        close the attempt.
 
-        Raises AttemptRefused, or quiz.InvalidAnswer for answers the attempt cannot have."""
-        attempt = self._open_one(connection, learner, module, attempt_id)
+        Raises quiz.InvalidAnswer for answers the attempt cannot have."""
+        attempt_id = attempt.id
         result = grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
 
         def event(kind: EventKind, **details) -> LearningEvent:
@@ -107,21 +113,21 @@ class Attempts:
                   correct=answer.correct) for answer in result.results
         ], event(EventKind.QUIZ_SUBMITTED, score=result.scaled, raw=result.raw, maximum=result.maximum,
                  duration=utcnow() - attempt.started_at))
-        connection.execute(update(QuizAttempt).where(ATTEMPTS.c.id == attempt_id).values(
-            status="submitted", answers={r.question_id: list(r.chosen) for r in result.results},
-            score=result.scaled, submitted_at=utcnow()))
+        connection.execute(_CLOSE_ATTEMPT, {
+            "attempt_id": attempt_id, "answers": {r.question_id: list(r.chosen) for r in result.results},
+            "score": result.scaled, "submitted_at": utcnow()})
         return result
 
-    def unanswered(self, connection: Connection, learner: Learner, module: Module, attempt_id: int,
-                   answers: dict[str, list[str]]) -> list[str]:
+    def unanswered(self, module: Module, attempt: Row, answers: dict[str, list[str]]) -> list[str]:
         """The attempt's questions left without an answer (the answers checked as ``submit`` would)."""
-        attempt = self._open_one(connection, learner, module, attempt_id)
         grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
         return [q for q in attempt.question_ids if not answers.get(q)]
 
-    def _open_one(self, connection: Connection, learner: Learner, module: Module, attempt_id: int) -> Row:
-        """The learner's open attempt ``attempt_id``, locked; AttemptRefused otherwise."""
-        attempt = connection.execute(select(ATTEMPTS).where(ATTEMPTS.c.id == attempt_id).with_for_update()).first()
+    @staticmethod
+    def open_one(connection: Connection, learner: Learner, module: Module, attempt_id: int) -> Row:
+        """The learner's open attempt ``attempt_id``, locked until the transaction ends; AttemptRefused
+        otherwise."""
+        attempt = connection.execute(_LOCKED_ATTEMPT, {"attempt_id": attempt_id}).first()
         if attempt is None or attempt.module_id != module.id:
             raise AttemptRefused("unknown")
         if attempt.user_id != learner.user_id:

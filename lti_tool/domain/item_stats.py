@@ -10,9 +10,10 @@ of its own score, enough to make an item that measures nothing look discriminati
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Float, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..models import ItemResponse
@@ -24,22 +25,37 @@ TOO_EASY, TOO_HARD, NOT_DISCRIMINATING = 0.95, 0.20, 0.10
 MIN_ANSWERS = 20  # below this, figures are shown but not judged
 
 
-class ItemResponseIndex:
-    """The learning-event listener that keeps the index (and, in replay, rebuilds it)."""
+_INSERT_ANSWERS = insert(RESPONSES)
+_SCORE_ATTEMPT = update(RESPONSES).where(RESPONSES.c.attempt_id == bindparam("attempt")).values(
+    rest_score=(bindparam("raw", type_=Float) - RESPONSES.c.correct) / bindparam("others", type_=Float))
 
-    def __call__(self, connection: Connection, event: LearningEvent) -> None:
-        if event.attempt_id is None:
-            return
-        if event.kind is EventKind.QUESTION_ANSWERED:
-            connection.execute(insert(ItemResponse).values(
-                attempt_id=event.attempt_id, user_id=event.learner.user_id, context_id=event.learner.context_id,
-                module_id=event.module_id, question_id=event.question_id,
-                response=SEPARATOR.join(sorted(event.response)), correct=int(bool(event.correct)),
-                answered_at=event.occurred_at))
-        elif event.kind is EventKind.QUIZ_SUBMITTED and event.raw is not None and event.maximum:
-            others = max(event.maximum - 1, 1)
-            connection.execute(update(ItemResponse).where(RESPONSES.c.attempt_id == event.attempt_id)
-                               .values(rest_score=(event.raw - RESPONSES.c.correct) / float(others)))
+
+class ItemResponseIndex:
+    """The learning-event listener that keeps the index (and, in replay, rebuilds it): a submitted quiz's
+    answers are one insert, then its score joins them."""
+
+    def __call__(self, connection: Connection, events: Sequence[LearningEvent]) -> None:
+        answers: list[dict] = []
+        for event in events:
+            if event.attempt_id is None:
+                continue
+            if event.kind is EventKind.QUESTION_ANSWERED:
+                answers.append({
+                    "attempt_id": event.attempt_id, "user_id": event.learner.user_id,
+                    "context_id": event.learner.context_id, "module_id": event.module_id,
+                    "question_id": event.question_id, "response": SEPARATOR.join(sorted(event.response)),
+                    "correct": int(bool(event.correct)), "answered_at": event.occurred_at})
+            elif event.kind is EventKind.QUIZ_SUBMITTED and event.raw is not None and event.maximum:
+                self._insert(connection, answers)
+                connection.execute(_SCORE_ATTEMPT, {"attempt": event.attempt_id, "raw": float(event.raw),
+                                                    "others": float(max(event.maximum - 1, 1))})
+        self._insert(connection, answers)
+
+    @staticmethod
+    def _insert(connection: Connection, answers: list[dict]) -> None:
+        if answers:
+            connection.execute(_INSERT_ANSWERS, answers)
+            answers.clear()
 
 
 def forget_all(connection: Connection) -> None:

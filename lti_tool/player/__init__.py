@@ -197,11 +197,11 @@ def submit(module_id: str, attempt_id: int):
     attempts = services.attempts()
     try:
         with services.database().begin() as connection:
-            unanswered = attempts.unanswered(connection, user.learner, found, attempt_id, answers)
+            attempt = attempts.open_one(connection, user.learner, found, attempt_id)
+            unanswered = attempts.unanswered(found, attempt, answers)
             if unanswered and request.form.get("confirm") != "unanswered":
-                attempt = attempts.open_attempt(connection, user.user_id, found.id)
                 return _quiz_form(user, found, attempt, answers, unanswered)
-            attempts.submit(connection, user.learner, found, attempt_id, answers, user.locale)
+            attempts.submit(connection, user.learner, found, attempt, answers, user.locale)
     except AttemptRefused as refused:
         status, message = REFUSALS[refused.reason]
         abort(status, description=message())

@@ -20,7 +20,7 @@ from xapi.store import parse_time
 
 from ..domain import awards, item_stats
 from ..domain.catalogue import Catalogue
-from ..domain.learning import EventKind, Learner, Learning, LearningEvent, each
+from ..domain.learning import EventKind, Learner, Learning, LearningEvent
 from ..domain.people import known_accounts
 from ..models import Progress, QuestionMiss
 from . import vocabulary as vocab
@@ -73,7 +73,7 @@ def replay(connection: Connection, catalogue: Catalogue, authority: dict, base_u
     awards.forget_all_but(connection, {e.award_uid for e in events
                                        if e.kind is EventKind.CREDENTIAL_EARNED and e.award_uid})
     # replaying must not emit statements again: the only listener rebuilds the item-response index
-    learning = Learning(catalogue, listeners=(each(item_stats.ItemResponseIndex()),), awarding=False)
+    learning = Learning(catalogue, listeners=(item_stats.ItemResponseIndex(),), awarding=False)
     for event in events:
         if event.kind is EventKind.CREDENTIAL_EARNED:
             assert event.award_uid and event.award_kind
