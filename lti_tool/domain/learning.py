@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.engine import Connection
@@ -197,6 +197,8 @@ class Learning:
                 recorded += self._progress(connection, event, rows)
         for row in rows.values():
             row.write(connection)
+        _count_misses(connection, [e for e in recorded if e.kind is EventKind.QUESTION_ANSWERED
+                                   and e.correct is False and e.learner.context_id])
         if recorded:
             for listener in self.listeners:
                 listener(connection, recorded)
@@ -212,8 +214,6 @@ class Learning:
             return []  # a section is read once: reading it again records nothing
         changes, derived = self._apply(row.values, event)
         row.change(changes)
-        if event.kind is EventKind.QUESTION_ANSWERED and event.correct is False and event.learner.context_id:
-            _count_miss(connection, event)
         if self.awarding and any(e.kind is EventKind.MODULE_PASSED for e in derived):
             row.write(connection)  # awarding reads the passed modules back
             derived += self._earned(connection, event)
@@ -292,13 +292,20 @@ class Learning:
         return Status.PASSED if status is Status.PASSED else Status.FAILED
 
 
-def _count_miss(connection: Connection, event: LearningEvent) -> None:
-    """The course's question-miss aggregate, kept in the event's transaction (trainers' course view)."""
-    statement = dialect_insert(connection, MISSES)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["context_id", "module_id", "question_id"], set_={"misses": MISSES.c.misses + 1}),
-        {"context_id": event.learner.context_id, "module_id": event.module_id,
-         "question_id": event.question_id, "misses": 1})
+_COUNT_MISS: dict[str, Any] = {}  # per dialect, built once
+
+
+def _count_misses(connection: Connection, missed: list[LearningEvent]) -> None:
+    """The course's question-miss aggregate (trainers' course view), in the events' transaction: one
+    statement for a submission's wrong answers (each question once in an attempt)."""
+    if not missed:
+        return
+    statement = _COUNT_MISS.get(connection.dialect.name)
+    if statement is None:
+        statement = _COUNT_MISS[connection.dialect.name] = dialect_insert(connection, MISSES).on_conflict_do_update(
+            index_elements=["context_id", "module_id", "question_id"], set_={"misses": MISSES.c.misses + 1})
+    connection.execute(statement, [{"context_id": e.learner.context_id, "module_id": e.module_id,
+                                    "question_id": e.question_id, "misses": 1} for e in missed])
 
 
 _PROGRESS_OF = select(PROGRESS).where(PROGRESS.c.user_id == bindparam("user_id"))
