@@ -104,7 +104,7 @@ def test_launches_compile_no_statement_twice_and_none_uncacheable(live_tool, pee
     for n in range(50):
         _round_trip(live_tool, peer, f"learner-{n}")
     watch.on = False
-    assert len(watch.statements) >= 50 * 10  # the watch saw the launches
+    assert len(watch.statements) >= 50 * 9  # the watch saw the launches (9 statements each on PostgreSQL)
     assert not watch.uncacheable
     assert [sql for sql, times in watch.compiled.items() if times > 1] == []
     assert sum(watch.compiled.values()) <= 2, watch.compiled  # at most a rare path's first use (the expired purge)
