@@ -95,14 +95,15 @@ class Attempts:
         assert attempt is not None
         return attempt
 
-    def submit(self, connection: Connection, learner: Learner, module: Module, attempt: Row,
-               answers: dict[str, list[str]], locale: str) -> Grade:
-        """Grade the answers to an attempt ``open_one`` locked, record them and the score as learning events,
-        close the attempt.
+    def grade(self, module: Module, attempt: Row, answers: dict[str, list[str]]) -> Grade:
+        """The answers to ``attempt`` graded; quiz.InvalidAnswer for answers the attempt cannot have."""
+        return grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
 
-        Raises quiz.InvalidAnswer for answers the attempt cannot have."""
+    def submit(self, connection: Connection, learner: Learner, module: Module, attempt: Row, result: Grade,
+               locale: str) -> None:
+        """Record the graded answers to an attempt ``open_one`` locked and its score as learning events, and
+        close the attempt."""
         attempt_id = attempt.id
-        result = grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
 
         def event(kind: EventKind, **details) -> LearningEvent:
             return LearningEvent(kind=kind, learner=learner, module_id=module.id, attempt_id=attempt_id,
@@ -116,12 +117,6 @@ class Attempts:
         connection.execute(_CLOSE_ATTEMPT, {
             "attempt_id": attempt_id, "answers": {r.question_id: list(r.chosen) for r in result.results},
             "score": result.scaled, "submitted_at": utcnow()})
-        return result
-
-    def unanswered(self, module: Module, attempt: Row, answers: dict[str, list[str]]) -> list[str]:
-        """The attempt's questions left without an answer (the answers checked as ``submit`` would)."""
-        grade(self.catalogue.quiz(module.folder, "fr"), attempt.question_ids, answers)
-        return [q for q in attempt.question_ids if not answers.get(q)]
 
     @staticmethod
     def open_one(connection: Connection, learner: Learner, module: Module, attempt_id: int) -> Row:

@@ -34,6 +34,11 @@ class Grade:
     def scaled(self) -> float:
         return self.raw / self.maximum if self.maximum else 0.0
 
+    @property
+    def unanswered(self) -> list[str]:
+        """The questions left without an answer."""
+        return [r.question_id for r in self.results if not r.chosen]
+
 
 def draw(bank: dict[str, dict], count: int, seen: Iterable[str] = (), rng: random.Random | None = None) -> list[str]:
     """``count`` question ids in random order, those not ``seen`` (in the last attempt) first, so a retry

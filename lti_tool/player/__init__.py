@@ -198,10 +198,10 @@ def submit(module_id: str, attempt_id: int):
     try:
         with services.database().begin() as connection:
             attempt = attempts.open_one(connection, user.learner, found, attempt_id)
-            unanswered = attempts.unanswered(found, attempt, answers)
-            if unanswered and request.form.get("confirm") != "unanswered":
-                return _quiz_form(user, found, attempt, answers, unanswered)
-            attempts.submit(connection, user.learner, found, attempt, answers, user.locale)
+            result = attempts.grade(found, attempt, answers)
+            if result.unanswered and request.form.get("confirm") != "unanswered":
+                return _quiz_form(user, found, attempt, answers, result.unanswered)
+            attempts.submit(connection, user.learner, found, attempt, result, user.locale)
     except AttemptRefused as refused:
         status, message = REFUSALS[refused.reason]
         abort(status, description=message())

@@ -57,8 +57,8 @@ def _cohort(app) -> tuple[list[str], str, str]:
                 choices = bank[question]["choices"]
                 answers[question] = [c["id"] for c in choices if c.get("correct")] if right else \
                     [next(c["id"] for c in choices if not c.get("correct"))]
-            attempts.submit(connection, learner, module, attempts.open_one(connection, learner, module, attempt_id),
-                            answers, "fr")
+            attempt = attempts.open_one(connection, learner, module, attempt_id)
+            attempts.submit(connection, learner, module, attempt, attempts.grade(module, attempt, answers), "fr")
     return questions, planted, easy
 
 
