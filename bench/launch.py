@@ -15,7 +15,10 @@ PostgreSQL server) is measured, which load disturbs much less.
 
 For Passeport, SQL statements and COMMITs are counted per operation with an engine
 event listener: a launch round trip, each of its requests (login, launch, landing
-page), a section page, a quiz submission.
+page), a section page, a quiz submission. A last pass, in turns with the example
+again, times the round trip's SQL (through SQLAlchemy, and in the driver) and prints
+what Passeport's ratio would be if SQLAlchemy's share, or all its SQL, cost nothing:
+the most that work on the SQL could still bring.
 
     python bench/launch.py [--rounds 10] [--batch 30] [--postgres URL]
 """
@@ -159,6 +162,68 @@ class SqlCounter:
         return self.statements, self.commits
 
 
+class SqlClock:
+    """Wall time a round trip spends in SQL, as SQLAlchemy runs it (``Connection.execute`` from its
+    ``before_execute`` to its ``after_execute`` event: compiling, binding, the driver, the result's set-up) and
+    as the driver runs it (``cursor.execute``); both add each COMMIT, from its ``commit`` event to the
+    connection's return to the pool."""
+
+    def __init__(self, db):
+        self.statements = self.driver = 0.0
+        self._started: dict[str, float] = {}
+        for engine in {db.engine, db.volatile_engine}:
+            event.listen(engine, "before_execute", partial(self._start, "statement"))
+            event.listen(engine, "after_execute", partial(self._stop, "statement"))
+            event.listen(engine, "before_cursor_execute", partial(self._start, "driver"))
+            event.listen(engine, "after_cursor_execute", partial(self._stop, "driver"))
+            event.listen(engine, "commit", partial(self._start, "commit"))
+            event.listen(engine.pool, "checkin", partial(self._stop, "commit"))
+
+    def _start(self, what: str, *_args) -> None:
+        self._started[what] = time.perf_counter()
+
+    def _stop(self, what: str, *_args) -> None:
+        started = self._started.pop(what, None)
+        if started is None:
+            return
+        elapsed = time.perf_counter() - started
+        if what in ("statement", "commit"):
+            self.statements += elapsed
+        if what in ("driver", "commit"):
+            self.driver += elapsed
+
+    def measure(self, operation) -> tuple[float, float, float]:
+        """(round trip, its SQL through SQLAlchemy, its SQL in the driver), seconds."""
+        self.statements = self.driver = 0.0
+        self._started.clear()
+        started = time.perf_counter()
+        operation()
+        return time.perf_counter() - started, self.statements, self.driver
+
+
+def sql_share(platform, example: Tool, app, rounds: int, batch: int) -> dict[str, float]:
+    """What the fastest SQL could save, at most: medians, in ms, of Passeport's round trip, of its SQL (through
+    SQLAlchemy, in the driver) and of the round trip without SQLAlchemy's share or without its SQL, and the
+    example's round trip timed in turns with it (the machine's speed drifts between passes)."""
+    clock = SqlClock(database(app))
+    platform_client = platform.app.test_client()
+    example_timings = Timings(example.name)
+    measured = []
+    for _ in range(rounds):
+        for _ in range(batch):
+            example_timings.time(partial(round_trip, platform_client, example.app.test_client(),
+                                         f"learner-{uuid.uuid4().hex[:12]}", example.follow_redirect))
+        measured += [clock.measure(partial(round_trip, platform_client, app.test_client(),
+                                           f"timed-{uuid.uuid4().hex[:12]}", True)) for _ in range(batch)]
+    shares = {"round trip": [total for total, _, _ in measured],
+              "SQL": [statements for _, statements, _ in measured],
+              "driver": [driver for _, _, driver in measured],
+              "without SQLAlchemy": [total - statements + driver for total, statements, driver in measured],
+              "without SQL": [total - statements for total, statements, _ in measured]}
+    return {"example": example_timings.median("wall")} | {
+        name: statistics.median(values) * 1000 for name, values in shares.items()}
+
+
 def interleaved(tools: list[Tool], platform, rounds: int, batch: int) -> None:
     """Each launch comes from a new browser (a fresh cookie jar), as learners do."""
     platform_client = platform.app.test_client()
@@ -292,6 +357,7 @@ def main() -> None:
             per_launch[label] = counter.count(partial(round_trip, platform.app.test_client(), app.test_client(),
                                                       f"counted-{uuid.uuid4().hex[:8]}", True))
         phases = {label: breakdown(platform, app, args.rounds * args.batch // 2) for label, app in apps.items()}
+        shares = {label: sql_share(platform, tools[0], app, args.rounds, args.batch) for label, app in apps.items()}
         pages = {label: learner_pages(platform, app, args.pages) for label, app in apps.items()}
         for label, url in databases.items():
             if label == "PostgreSQL":
@@ -318,6 +384,15 @@ def main() -> None:
     for label, measured in phases.items():
         for name, (t, sql) in measured.items():
             print(f"| {name} | {label} | {t.median('wall'):.2f} | {t.median('cpu'):.2f} | {sql[0]} / {sql[1]} |")
+    print("\n| Passeport's round trip (example's in turns with it) | database | example ms | Passeport ms "
+          "| its SQL through SQLAlchemy, ms | in the driver, ms | × example | × example if SQLAlchemy's share "
+          "were free | × example if all SQL were free |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, share in shares.items():
+        example_ms = share["example"]
+        print(f"| launch round trip | {label} | {example_ms:.2f} | {share['round trip']:.2f} | {share['SQL']:.2f} "
+              f"| {share['driver']:.2f} | {example_ms / share['round trip']:.2f} "
+              f"| {example_ms / share['without SQLAlchemy']:.2f} | {example_ms / share['without SQL']:.2f} |")
     print("\n| Passeport page | database | requests/s | median ms | CPU ms (median) | SQL statements / COMMITs |")
     print("|---|---|---:|---:|---:|---:|")
     for label, measured in pages.items():
