@@ -5,7 +5,7 @@ import base64
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import jwt
 import pytest
@@ -165,6 +165,21 @@ def test_queries_filter_and_page(lrs):
     assert lrs.get("/statements", params={"limit": "-1"}).status_code == 400
     assert lrs.get("/statements", params={"colour": "blue"}).status_code == 400
     assert lrs.get("/statements", params={"agent": "{}"}).status_code == 400
+
+
+def test_since_and_until_honour_any_offset_with_fractional_seconds(lrs):
+    """The same instant written at UTC-05:00 with milliseconds: the window still falls around the statement."""
+    sent = statement()
+    lrs.post("/statements", json=sent)
+    stored = datetime.fromisoformat(lrs.get("/statements", params={"statementId": sent["id"]}).json()["stored"])
+    minus_five = timezone(timedelta(hours=-5))
+
+    def at(moment: datetime) -> str:
+        return moment.astimezone(minus_five).isoformat(timespec="milliseconds")
+
+    window = {"since": at(stored - timedelta(minutes=1)), "until": at(stored + timedelta(minutes=1))}
+    assert [s["id"] for s in lrs.get("/statements", params=window).json()["statements"]] == [sent["id"]]
+    assert lrs.get("/statements", params={"since": at(stored + timedelta(minutes=1))}).json()["statements"] == []
 
 
 def test_related_agents_and_formats(lrs):
