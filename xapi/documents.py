@@ -13,7 +13,7 @@ from .agents import agent_key
 from .lrs import current_lrs
 from .models import Document
 from .protocol import XapiError, XapiRequest, agent_param
-from .store import parse_time
+from .times import parse_time
 from .validation import is_uuid
 
 DOCUMENTS = Document.__table__

@@ -18,7 +18,8 @@ from .attachments import match_attachments, read_multipart, write_multipart
 from .lrs import Lrs, current_lrs
 from .protocol import XapiError, XapiRequest, agent_param, from_flask
 from .signatures import check_signatures
-from .store import VOIDED, Conflict, StatementQuery, now_iso, parse_time, prepare
+from .store import VOIDED, Conflict, StatementQuery, now_iso, prepare
+from .times import parse_time
 from .validation import StatementInvalid, validate_statements
 
 VERSION = "1.0.3"

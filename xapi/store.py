@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import BindParameter
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent, StatementTarget
 from .sql import dialect_insert
+from .times import parse_time
 
 STATEMENTS = Statement.__table__
 ACTIVITIES = StatementActivity.__table__
@@ -42,14 +43,6 @@ def now_iso() -> str:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@lru_cache(maxsize=4096)
-def parse_time(value: str) -> datetime:
-    """ISO 8601 with an offset (none: UTC); more than microsecond precision is truncated, as Python 3.11's
-    parser does. Cached: a batch's statements share their stored time, and often their timestamps."""
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def equivalent(a: dict, b: dict) -> bool:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import fastjsonschema
 
+from .times import parse_time
+
 __all__ = ["StatementInvalid", "validate_statement", "validate_statements", "validate_agent", "is_iri", "is_uuid"]
 
 _SCHEMA = json.loads((Path(__file__).with_name("statement.schema.json")).read_text(encoding="utf-8"))
@@ -115,12 +117,22 @@ def _statement_rules(statement: dict, prefix: str) -> None:
         _agent_rules(target, prefix + "object")
     if "authority" in statement:
         _agent_rules(statement["authority"], prefix + "authority")
+    if "timestamp" in statement:
+        _timestamp_rules(statement["timestamp"], prefix + "timestamp")
     result = statement.get("result")
     if result and "score" in result:
         _score_rules(result["score"], prefix + "result.score")
     context = statement.get("context")
     if context:
         _context_rules(context, prefix + "context", object_type)
+
+
+def _timestamp_rules(value: str, path: str) -> None:
+    """The schema checks the form; a moment must also exist and fit a datetime, to be stored and queried."""
+    try:
+        parse_time(value)
+    except ValueError as error:
+        raise StatementInvalid(path, f"{value!r} is not a date and time this LRS can store ({error})") from None
 
 
 def _agent_rules(agent: dict, path: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from xapi.agents import agent_key
 from xapi.models import Statement
-from xapi.store import parse_time
+from xapi.times import parse_time
 
 from ..domain import awards, item_stats
 from ..domain.catalogue import Catalogue

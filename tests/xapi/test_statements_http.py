@@ -182,6 +182,18 @@ def test_since_and_until_honour_any_offset_with_fractional_seconds(lrs):
     assert lrs.get("/statements", params={"since": at(stored + timedelta(minutes=1))}).json()["statements"] == []
 
 
+def test_a_leap_second_is_stored_and_an_impossible_moment_is_refused(lrs):
+    """A leap second is a real moment (RFC 3339); a day the calendar lacks, or a year a datetime cannot hold,
+    gets a 400 naming the field, never a 500."""
+    leap = statement(timestamp="2016-12-31T23:59:60.5Z")
+    assert lrs.post("/statements", json=leap).status_code == 200
+    assert lrs.get("/statements", params={"statementId": leap["id"]}).json()["timestamp"] == leap["timestamp"]
+    for moment in ("2026-02-29T08:00:00Z", "0000-06-01T08:00:00Z", "9999-12-31T23:30:00-05:00"):
+        refused = lrs.post("/statements", json=statement(timestamp=moment))
+        assert refused.status_code == 400 and "timestamp" in refused.json()["error"]["message"], moment
+        assert lrs.get("/statements", params={"since": moment}).status_code == 400, moment
+
+
 def test_related_agents_and_formats(lrs):
     teacher = {"objectType": "Agent", "mbox": "mailto:teacher@example.org"}
     sent = statement(context={"instructor": teacher})

@@ -71,3 +71,13 @@ def test_fresh_statements_rows_match_saved_ones(app):
     for model in (StatementActivity, StatementAgent):
         assert sorted((r["role"], r["stored"]) for r in _index_rows(app, model, fresh["id"])) == sorted(
             (r["role"], r["stored"]) for r in _index_rows(app, model, saved["id"]))
+
+
+def test_a_leap_second_is_kept_as_its_last_microsecond(app):
+    """Python has no 60th second: the column holds the moment just before it, the document what was sent."""
+    leap = prepare(statement(timestamp="2016-12-31T23:59:60.5Z"), AUTHORITY, STORED)
+    with database(app).begin() as connection:
+        SqlStatementStore().save(connection, [leap])
+    row = _rows(app, [leap["id"]])[leap["id"]]
+    assert row["timestamp"] == datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    assert orjson.loads(row["document"])["timestamp"] == "2016-12-31T23:59:60.5Z"
