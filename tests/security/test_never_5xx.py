@@ -10,11 +10,13 @@ import json
 import os
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import xapi
 from tests.peers.lti_platform import CLAIM, SCENARIOS
 from tests.xapi.conftest import VERSION, make_credential
 
@@ -123,6 +125,25 @@ def auth(tool) -> dict:
 @example(body={"actor": 5, "verb": [], "object": "x"})
 def test_lrs_statements_post_never_5xx(tool, auth, body):
     _not_5xx(tool.post(tool.url + "/xapi/statements", json=body, headers=auth))
+
+
+TIMESTAMP_FORM = json.loads(Path(xapi.__file__).with_name("statement.schema.json").read_text(encoding="utf-8"))[
+    "definitions"]["timestamp"]["pattern"]
+
+
+@FUZZ
+@given(moment=st.from_regex(TIMESTAMP_FORM, fullmatch=True))
+@example(moment="0000-01-01T00:00Z")
+@example(moment="2026-02-29T08:00:00Z")
+@example(moment="2016-12-31T23:59:60.5Z")
+@example(moment="9999-12-31T23:30:00-05:00")
+def test_lrs_timestamps_of_the_schema_form_never_5xx(tool, auth, moment):
+    """Whatever the schema's pattern admits (a day the calendar lacks, a leap second, a year a datetime cannot
+    hold), as a statement's timestamp and as ``since``."""
+    sent = {"actor": {"mbox": "mailto:a@b.c"}, "verb": {"id": "http://x/v"}, "object": {"id": "http://x/o"},
+            "timestamp": moment}
+    _not_5xx(tool.post(tool.url + "/xapi/statements", json=sent, headers=auth))
+    _not_5xx(tool.get(tool.url + "/xapi/statements", params={"since": moment}, headers=auth))
 
 
 LRS_PARAMS = st.dictionaries(
