@@ -10,6 +10,7 @@ from flask import Response
 from sqlalchemy import delete, select, update
 
 from .agents import agent_key
+from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH, too_long
 from .lrs import current_lrs
 from .models import Document
 from .protocol import XapiError, XapiRequest, agent_param
@@ -53,7 +54,7 @@ def _key(kind: Kind, params: dict) -> dict:
     if kind.needs_activity:
         if not params.get("activityId"):
             raise XapiError(400, "the activityId parameter is required")
-        key["activity_id"] = params["activityId"]
+        key["activity_id"] = _fitting(params["activityId"], IRI_LENGTH, "activityId")
     if kind.needs_agent:
         key["agent_key"] = agent_key(agent_param(params)) or ""  # an agent without identifier matches nothing
     if kind.has_registration and "registration" in params:
@@ -61,6 +62,13 @@ def _key(kind: Kind, params: dict) -> dict:
             raise XapiError(400, f"registration must be a UUID, not {params['registration']!r}")
         key["registration"] = params["registration"].lower()
     return key
+
+
+def _fitting(value: str, limit: int, name: str) -> str:
+    reason = too_long(value, limit)
+    if reason:
+        raise XapiError(400, f"{name} {reason}")
+    return value
 
 
 def _where(key: dict, document_id: str | None = None):
@@ -117,14 +125,15 @@ def post(kind: Kind, xreq: XapiRequest, _principal) -> Response:
 
 def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     key = _key(kind, xreq.params)
-    document_id = xreq.params.get(kind.id_param)
+    document_id = _fitting(xreq.params.get(kind.id_param) or "", IRI_LENGTH, kind.id_param)
     if not document_id:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
     sent = _json_object(xreq.body, "the document") if merge and xreq.mimetype == "application/json" else None
+    content = xreq.body
+    content_type = _fitting(xreq.content_type or "application/octet-stream", MEDIA_TYPE_LENGTH, "Content-Type")
     with _database().begin() as connection:
         row = connection.execute(select(DOCUMENTS).where(*_where(key, document_id)).with_for_update()).first()
         _preconditions(kind, xreq, row, strict=not merge)
-        content, content_type = xreq.body, xreq.content_type or "application/octet-stream"
         if merge and row is not None:
             content, content_type = _merged(row, sent)
         values = {"content": content, "content_type": content_type, "etag": _etag(content),

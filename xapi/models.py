@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH
 from .sql import Base, utcnow
 
 
@@ -47,7 +48,7 @@ class Statement(XapiBase):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     stored: Mapped[datetime]
     timestamp: Mapped[datetime]
-    verb_id: Mapped[str] = mapped_column(String(2048))
+    verb_id: Mapped[str] = mapped_column(String(IRI_LENGTH))
     registration: Mapped[str | None] = mapped_column(String(36))
     object_statement_id: Mapped[str | None] = mapped_column(String(36))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -66,7 +67,7 @@ class StatementActivity(XapiBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
-    activity_id: Mapped[str] = mapped_column(String(2048))
+    activity_id: Mapped[str] = mapped_column(String(IRI_LENGTH))
     role: Mapped[str] = mapped_column(String(8))
     stored: Mapped[datetime]  # the statement's, so that a page is read off this index in order
     origin_id: Mapped[str | None] = mapped_column(String(36))  # the target mentioning it; NULL: the statement
@@ -81,7 +82,7 @@ class StatementAgent(XapiBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
-    agent_key: Mapped[str] = mapped_column(String(2048))
+    agent_key: Mapped[str] = mapped_column(String(IRI_LENGTH))
     role: Mapped[str] = mapped_column(String(8))  # actor | object | related
     stored: Mapped[datetime]  # the statement's, so that a page is read off this index in order
     origin_id: Mapped[str | None] = mapped_column(String(36))  # the target mentioning it; NULL: the statement
@@ -100,7 +101,7 @@ class StatementTarget(XapiBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[str] = mapped_column(ForeignKey("xapi_statements.id", ondelete="CASCADE"), index=True)
     origin_id: Mapped[str] = mapped_column(String(36))  # the target
-    verb_id: Mapped[str] = mapped_column(String(2048))
+    verb_id: Mapped[str] = mapped_column(String(IRI_LENGTH))
     registration: Mapped[str | None] = mapped_column(String(36))
     stored: Mapped[datetime]  # the referring statement's
 
@@ -110,7 +111,7 @@ class Activity(XapiBase):
 
     __tablename__ = "xapi_activities"
 
-    id: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    id: Mapped[str] = mapped_column(String(IRI_LENGTH), primary_key=True)
     definition: Mapped[dict | None] = mapped_column(JSON)
 
 
@@ -120,7 +121,7 @@ class Attachment(XapiBase):
     __tablename__ = "xapi_attachments"
 
     sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
-    content_type: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(MEDIA_TYPE_LENGTH))
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -132,11 +133,11 @@ class Document(XapiBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # state | activity_profile | agent_profile
-    activity_id: Mapped[str] = mapped_column(String(2048), default="")
-    agent_key: Mapped[str] = mapped_column(String(2048), default="")
+    activity_id: Mapped[str] = mapped_column(String(IRI_LENGTH), default="")
+    agent_key: Mapped[str] = mapped_column(String(IRI_LENGTH), default="")
     registration: Mapped[str] = mapped_column(String(36), default="")
-    document_id: Mapped[str] = mapped_column(String(2048))
-    content_type: Mapped[str] = mapped_column(String(255))
+    document_id: Mapped[str] = mapped_column(String(IRI_LENGTH))
+    content_type: Mapped[str] = mapped_column(String(MEDIA_TYPE_LENGTH))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(64))
     updated: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import fastjsonschema
 
+from .agents import agent_key
+from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH, too_long
 from .times import parse_time
 
 __all__ = ["StatementInvalid", "validate_statement", "validate_statements", "validate_agent", "is_iri", "is_uuid"]
@@ -97,6 +99,7 @@ def validate_agent(agent: dict) -> None:
     ifis = [name for name in _IFIS if name in agent]
     if len(ifis) != 1:
         raise StatementInvalid("", _ifi_message(agent.get("objectType", "Agent"), ifis))
+    _identifier_fits(agent, "")
     for index, member in enumerate(agent.get("member", ())):
         _agent_rules(member, f"member[{index}]")
 
@@ -106,6 +109,9 @@ def validate_agent(agent: dict) -> None:
 
 def _statement_rules(statement: dict, prefix: str) -> None:
     """``prefix`` is "" for the statement, "object." for its SubStatement."""
+    _fits(statement["verb"]["id"], IRI_LENGTH, prefix + "verb.id")
+    for index, attachment in enumerate(statement.get("attachments", ())):
+        _fits(attachment["contentType"], MEDIA_TYPE_LENGTH, f"{prefix}attachments[{index}].contentType")
     _agent_rules(statement["actor"], prefix + "actor")
     target = statement["object"]
     object_type = target.get("objectType", "Activity")
@@ -127,6 +133,19 @@ def _statement_rules(statement: dict, prefix: str) -> None:
         _context_rules(context, prefix + "context", object_type)
 
 
+def _fits(value: str, limit: int, path: str) -> None:
+    reason = too_long(value, limit)
+    if reason:
+        raise StatementInvalid(path, reason)
+
+
+def _identifier_fits(agent: dict, path: str) -> None:
+    """The agent's key (its identifier, as the LRS indexes it) must fit its column."""
+    reason = too_long(agent_key(agent) or "", IRI_LENGTH)
+    if reason:
+        raise StatementInvalid(path, "its identifier " + reason)
+
+
 def _timestamp_rules(value: str, path: str) -> None:
     """The schema checks the form; a moment must also exist and fit a datetime, to be stored and queried."""
     try:
@@ -138,6 +157,7 @@ def _timestamp_rules(value: str, path: str) -> None:
 def _agent_rules(agent: dict, path: str) -> None:
     """Exactly one IFI per Agent and identified Group (2.4.2.1, 2.4.2.2); anonymous Groups list members."""
     ifis = [name for name in _IFIS if name in agent]
+    _identifier_fits(agent, path)
     if agent.get("objectType") == "Group":
         if len(ifis) > 1:
             raise StatementInvalid(path, _ifi_message("Group", ifis))
@@ -194,6 +214,7 @@ def _context_rules(context: dict, path: str, object_type: str) -> None:
 def _activity_rules(activity: dict, path: str) -> None:
     """Interaction component lists only where the interactionType supports them (2.4.4.1.s15),
     with distinct ids (2.4.4.1.s16.b1).  The schema already requires interactionType beside a list."""
+    _fits(activity["id"], IRI_LENGTH, path + ".id")
     definition = activity.get("definition")
     if not definition or "interactionType" not in definition:
         return

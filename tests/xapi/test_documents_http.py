@@ -54,3 +54,22 @@ def test_document_parameters_are_checked(lrs):
     assert lrs.get("/activities/state", params={**STATE, "agent": "{}"}).status_code == 400
     assert lrs.put("/activities/profile", params={"activityId": ACTIVITY}, json={}).status_code == 400
     assert lrs.get("/agents/profile", params={"agent": AGENT, "colour": "red"}).status_code == 400
+
+
+def test_over_long_ids_and_content_types_are_400s_and_the_stored_document_stays(lrs):
+    """What the LRS indexes fits its columns; beyond, a 400 naming the parameter on every database."""
+    kept = {**STATE, "stateId": "bookmark"}
+    assert lrs.put("/activities/state", params=kept, json={"section": 2}).status_code == 204
+    long_agent = json.dumps({"account": {"homePage": "https://lms.example.org", "name": "n" * 2100}})
+    for params, content_type, named in [
+        ({**STATE, "stateId": "s" * 2049}, "application/json", "stateId"),
+        ({**STATE, "activityId": ACTIVITY + "/" + "a" * 2048, "stateId": "s"}, "application/json", "activityId"),
+        ({**STATE, "agent": long_agent, "stateId": "s"}, "application/json", "identifier"),
+        ({**STATE, "stateId": "s"}, "text/" + "p" * 300, "Content-Type"),
+    ]:
+        refused = lrs.put("/activities/state", params=params, data=b'{"a": 1}', headers={"Content-Type": content_type})
+        assert refused.status_code == 400 and named in refused.json()["error"]["message"], refused.text
+    at_limit = {**STATE, "stateId": "s" * 2048}
+    assert lrs.put("/activities/state", params=at_limit, json={"a": 1}).status_code == 204
+    assert lrs.get("/activities/state", params=STATE).json() == ["bookmark", "s" * 2048]
+    assert lrs.get("/activities/state", params=kept).json() == {"section": 2}

@@ -194,6 +194,20 @@ def test_a_leap_second_is_stored_and_an_impossible_moment_is_refused(lrs):
         assert lrs.get("/statements", params={"since": moment}).status_code == 400, moment
 
 
+def test_ids_fit_their_columns_whole_or_are_refused(lrs):
+    """An activity id of 2,048 characters is stored whole and found again; a longer one, or a longer verb, is a
+    400 naming the field on every database (PostgreSQL's columns would otherwise fail, or cut, the write)."""
+    at_limit = "http://example.org/activities/" + "a" * (2048 - len("http://example.org/activities/"))
+    sent = statement(object={"objectType": "Activity", "id": at_limit})
+    assert lrs.post("/statements", json=sent).status_code == 200
+    assert [s["id"] for s in lrs.get("/statements", params={"activity": at_limit}).json()["statements"]] == [sent["id"]]
+    for field, too_long in [("object.id", statement(object={"objectType": "Activity", "id": at_limit + "b"})),
+                            ("verb.id", statement(verb={"id": at_limit + "b"}))]:
+        refused = lrs.post("/statements", json=too_long)
+        assert refused.status_code == 400 and field in refused.json()["error"]["message"], refused.text
+    assert [s["id"] for s in lrs.get("/statements").json()["statements"]] == [sent["id"]]
+
+
 def test_related_agents_and_formats(lrs):
     teacher = {"objectType": "Agent", "mbox": "mailto:teacher@example.org"}
     sent = statement(context={"instructor": teacher})
