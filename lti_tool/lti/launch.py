@@ -96,6 +96,21 @@ def check_claim_types(body: Any) -> None:
                           f"Token claim(s) of the wrong type: {', '.join(wrong)}.")
 
 
+IDENTIFIER_LENGTH = 255  # LTI 1.3 (5.1.1.x, 5.3.x) and OpenID cap these at 255 ASCII characters; so do our columns
+
+
+def check_identifier_lengths(body: dict[str, Any]) -> None:
+    """Identifiers longer than the specifications allow are refused (400), before anything stores them."""
+    identifiers = {"sub": body.get("sub"), "deployment_id": body.get(CLAIM + "deployment_id"),
+                   "context.id": (body.get(CLAIM + "context") or {}).get("id"),
+                   "resource_link.id": (body.get(CLAIM + "resource_link") or {}).get("id")}
+    over = [name for name, value in identifiers.items() if isinstance(value, str) and len(value) > IDENTIFIER_LENGTH]
+    if over:
+        raise bad_request("identifier_too_long",
+                          f"Identifiant(s) du jeton de plus de {IDENTIFIER_LENGTH} caractères : {', '.join(over)}.",
+                          f"Token identifier(s) longer than {IDENTIFIER_LENGTH} characters: {', '.join(over)}.")
+
+
 class StateNotInCookie(Exception):
     """The state is one this tool issued, but no cookie carries it here: the browser blocks the tool's cookies."""
 
@@ -199,6 +214,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             raise bad_request("malformed_id_token", "Le jeton « id_token » n'est pas un objet JSON.",
                               "The 'id_token' body is not a JSON object.")
         check_claim_types(body)
+        check_identifier_lengths(body)
         iss = body.get("iss")
         if not iss or not isinstance(iss, str):
             raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).",

@@ -199,3 +199,20 @@ def test_signed_launches_with_any_claim_values_never_5xx(tool, platform, claims)
     _fuzzed.clear()
     _fuzzed.update(claims)
     _not_5xx(platform.launch(tool.browser(), scenario="fuzzed"))
+
+
+OVER_LONG_CLAIMS = {
+    "name": {"name": "N" * 300},
+    "email": {"email": "e" * 400 + "@example.org"},
+    "sub": {"sub": "s" * 300},
+    "context": {CLAIM + "context": {"id": "c" * 300, "title": "t" * 600, "label": "l" * 300}},
+    "resource link": {CLAIM + "resource_link": {"id": "r" * 300, "title": "t" * 600}},
+}
+
+
+@pytest.mark.parametrize("claims", OVER_LONG_CLAIMS.values(), ids=OVER_LONG_CLAIMS.keys())
+def test_signed_launches_with_over_long_claim_values_never_5xx(tool, platform, claims):
+    """Claims longer than the columns they land in (PostgreSQL enforces the sizes; SQLite does not)."""
+    _fuzzed.clear()
+    _fuzzed.update(claims)
+    _not_5xx(platform.launch(tool.browser(), scenario="fuzzed"))
