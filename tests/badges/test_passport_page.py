@@ -108,3 +108,18 @@ def test_consent_form_is_prefilled_from_the_launch_and_keeps_a_siren_typo(tool, 
     with database(tool.app).sessions() as db:
         award = db.scalars(select(Award).where(Award.kind == "passport")).one()
     assert award.company_siren == "732829320" and award.holder_name == "Alice Martin"
+
+
+def test_consent_form_refuses_names_longer_than_kept_and_publishes_nothing(tool, learner):
+    for module in services.catalogue(tool.app).modules[:3]:
+        _pass(tool, learner, module)
+    page = learner.get(tool.url + "/passport").text
+    too_long = learner.post(tool.url + "/passport/publish", data={
+        "csrf_token": _csrf(page), "show_name": "1", "holder_name": "A" * 256, "company_name": "B" * 300})
+    assert too_long.status_code == 400
+    for field in ("holder_name", "company_name"):
+        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', too_long.text), field
+        error = re.search(rf'<p class="field-error" id="{field}-error">([^<]+)</p>', too_long.text).group(1)
+        assert "255" in error
+    with database(tool.app).sessions() as db:
+        assert db.scalars(select(Award.published_at).where(Award.kind == "passport")).one() is None
