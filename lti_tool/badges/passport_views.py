@@ -93,8 +93,8 @@ def publish():
     email = (form.get("email") or "").strip()
     if email and "@" not in email:
         errors["email"] = _("L'adresse e-mail n'est pas valide.")
-    for name in ("holder_name", "company_name"):
-        limit = AWARDS.c[name].type.length
+    for name, column in (("holder_name", Award.holder_name), ("company_name", Award.company_name)):
+        limit = column.type.length
         if len(form.get(name) or "") > limit:
             errors[name] = _("Trop long : %(limit)s caractères au plus.", limit=limit)
     if errors:  # the form comes back as typed, each message beside its field
