@@ -35,6 +35,16 @@ class PlatformSettings:
             raise RegistrationError("--client-id must not be empty")
         if not all(d.strip() for d in self.deployment_ids) or (self.deployments_required and not self.deployment_ids):
             raise RegistrationError("at least one non-empty --deployment-id is required")
+        for label, value, column in (("issuer", self.issuer, Platform.issuer),
+                                     ("client-id", self.client_id, Platform.client_id),
+                                     ("auth-login-url", self.auth_login_url, Platform.auth_login_url),
+                                     ("auth-token-url", self.auth_token_url, Platform.auth_token_url),
+                                     ("jwks-url", self.jwks_url, Platform.jwks_url),
+                                     ("name", self.name or "", Platform.name),
+                                     *(("deployment-id", d, Deployment.deployment_id) for d in self.deployment_ids)):
+            if len(value) > column.type.length:
+                raise RegistrationError(f"--{label} is {len(value)} characters long; at most "
+                                        f"{column.type.length} are kept")
 
 
 def register_platform(session: Session, settings: PlatformSettings) -> tuple[Platform, bool]:

@@ -69,3 +69,16 @@ def test_institution_administrator_launch_lands_on_the_page(tool, platform):
     assert page.status_code == 200 and platform.client_id in page.text
     without_csrf = admin.post(tool.url + "/admin/platforms", data=PASTED)
     assert without_csrf.status_code == 400
+
+
+def test_values_longer_than_kept_are_refused_with_the_form_kept(tool):
+    admin = tool.browser()
+    page = admin.get(_token_link(tool))
+    for field, value, named in (("issuer", "https://moodle.example.fr/" + "i" * 500, "--issuer"),
+                                ("deployment_ids", "4\n" + "d" * 256, "--deployment-id"),
+                                ("name", "N" * 256, "--name")):
+        refused = admin.post(tool.url + "/admin/platforms", data=PASTED | {field: value, "csrf_token": _csrf(page)})
+        assert refused.status_code == 400 and f"{named} is " in refused.text, field
+        assert 'value="Xy12"' in refused.text
+    with database(tool.app).sessions() as db:
+        assert db.scalars(select(Platform).where(Platform.client_id == "Xy12")).all() == []
