@@ -96,7 +96,9 @@ def check_claim_types(body: Any) -> None:
                           f"Token claim(s) of the wrong type: {', '.join(wrong)}.")
 
 
-IDENTIFIER_LENGTH = 255  # LTI 1.3 (5.1.1.x, 5.3.x) and OpenID cap these at 255 ASCII characters; so do our columns
+# LTI 1.3 (deployment, context and resource link ids) and OpenID Connect (sub) cap these at 255 ASCII
+# characters; our columns hold that much.
+IDENTIFIER_LENGTH = 255
 
 
 def check_identifier_lengths(body: dict[str, Any]) -> None:
