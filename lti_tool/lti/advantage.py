@@ -22,6 +22,7 @@ from ..domain.learning import EventKind, LearningEvent
 from ..domain.roles import Role, classify
 from ..models import CourseServices, GradeTarget, Membership, Platform, Progress, QuizAttempt, ServiceToken, User
 from . import ags, nrps
+from .errors import bad_request
 from .service_http import Client, ServiceError, request_token
 from .tool_keys import KeyRing
 
@@ -37,6 +38,16 @@ PROGRESS_STEPS = {EventKind.MODULE_LAUNCHED: "started", EventKind.MODULE_OPENED:
 def _claim(claims: dict, name: str) -> dict:
     value = claims.get(name)
     return value if isinstance(value, dict) else {}
+
+
+def _service_url(value: object, column, name: str) -> str:
+    """A service URL the launch announced; one longer than its column is refused (400) before anything is kept."""
+    url, limit = str(value), column.type.length
+    if len(url) > limit:
+        raise bad_request("service_url_too_long",
+                          f"L'adresse de service « {name} » du jeton dépasse {limit} caractères.",
+                          f"The token's service URL '{name}' is longer than {limit} characters.")
+    return url
 
 
 class StoredTokens:
@@ -86,14 +97,15 @@ class Advantage:
         if context_id and (endpoint or names):
             values = {"platform_id": platform_id, "ags_scopes": list(endpoint.get("scope") or [])}
             if endpoint.get("lineitems"):
-                values["lineitems_url"] = str(endpoint["lineitems"])
+                values["lineitems_url"] = _service_url(endpoint["lineitems"], CourseServices.lineitems_url, "lineitems")
             if names.get("context_memberships_url"):
-                values["memberships_url"] = str(names["context_memberships_url"])
+                values["memberships_url"] = _service_url(
+                    names["context_memberships_url"], CourseServices.memberships_url, "context_memberships_url")
             self.database.recent_writes.write(connection, CourseServices, {"context_id": context_id}, values)
         if ags.SCOPE_SCORE in (endpoint.get("scope") or []) and resource_link_id and module_id:
             values = {"context_id": context_id, "module_id": module_id}
             if endpoint.get("lineitem"):
-                values["lineitem_url"] = str(endpoint["lineitem"])
+                values["lineitem_url"] = _service_url(endpoint["lineitem"], GradeTarget.lineitem_url, "lineitem")
             placement = {"platform_id": platform_id, "resource_link_id": resource_link_id}
             self.database.recent_writes.write(connection, GradeTarget, placement, values,
                                               unchanged={"updated_at": utcnow()})

@@ -35,3 +35,16 @@ def test_identifiers_past_255_characters_are_refused_and_nothing_is_stored(tool,
         assert refused.status_code == 400 and claim in refused.text, refused.text[:500]
     with database(tool.app).read() as connection:
         assert connection.execute(select(User.id)).all() == []
+
+
+SCENARIOS["long_lineitem_url"] = lambda message: message.update({
+    "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+        **message["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"],
+        "lineitem": "https://lms.example.org/lineitems/" + "1" * 1000}})
+
+
+def test_a_service_url_longer_than_kept_is_refused_and_nothing_is_stored(tool, platform):
+    refused = platform.launch(tool.browser(), scenario="long_lineitem_url", user="long-url")
+    assert refused.status_code == 400 and "lineitem" in refused.text, refused.text[:500]
+    with database(tool.app).read() as connection:
+        assert connection.execute(select(User.id)).all() == []
