@@ -7,6 +7,7 @@ their own metadata by subclassing ``Base`` with ``__abstract__`` and ``metadata`
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
@@ -53,6 +54,20 @@ def dialect_insert(connection: Connection, table: Any) -> Insert:
     """An INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL share their shape)."""
     insert_ = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     return insert_(table)  # type: ignore[return-value]
+
+
+def built_once_per_dialect(build: Callable[[Connection], Any]) -> Callable[[Connection], Any]:
+    """``build(connection)``'s statement, built on first use for each dialect, then reused: building a
+    statement costs more than running it (upserts, whose ON CONFLICT clause depends on the dialect)."""
+    built: dict[str, Any] = {}
+
+    def statement(connection: Connection) -> Any:
+        name = connection.dialect.name
+        if name not in built:
+            built[name] = build(connection)
+        return built[name]
+
+    return statement
 
 
 class Connections(Protocol):

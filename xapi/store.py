@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from .agents import agent_key
 from .models import Activity, Attachment, Statement, StatementActivity, StatementAgent, StatementTarget
-from .sql import dialect_insert
+from .sql import built_once_per_dialect, dialect_insert
 from .times import parse_time
 
 STATEMENTS = Statement.__table__
@@ -369,13 +369,24 @@ _INSERT_NEW_IDS = (f"WITH batch AS ({_from_records(STATEMENTS, _STATEMENT_COLUMN
                    "WHERE object_statement_id IN (SELECT id FROM batch)")
 
 
+@built_once_per_dialect
+def _insert_new_statements(connection: Connection) -> Insert:
+    return dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(index_elements=["id"]).returning(
+        STATEMENTS.c.id)
+
+
+@built_once_per_dialect
+def _merge_definitions(connection: Connection) -> Insert:
+    statement = dialect_insert(connection, ACTIVITY_DEFINITIONS)
+    return statement.on_conflict_do_update(index_elements=["id"], set_={"definition": statement.excluded.definition})
+
+
 def _insert_new_ids(connection: Connection, rows: list[dict]) -> tuple[set[str], set[str] | None]:
     """Insert the statement rows whose id is not stored yet: the ids inserted, and (PostgreSQL) the statements
     stored earlier that target one of them. On PostgreSQL, one short statement over the rows as one JSON
     parameter (the same SQL text whatever the batch size, so it is parsed once), in one round trip."""
     if connection.dialect.name != "postgresql":
-        return set(connection.execute(dialect_insert(connection, STATEMENTS).on_conflict_do_nothing(
-            index_elements=["id"]).returning(STATEMENTS.c.id), rows).scalars()), None
+        return set(connection.execute(_insert_new_statements(connection), rows).scalars()), None
     inserted: set[str] = set()
     referring: set[str] = set()
     for statement_id, refers in connection.exec_driver_sql(
@@ -476,10 +487,7 @@ class SqlStatementStore:
                 definitions[activity_id] = merged
         if not definitions:
             return
-        statement = dialect_insert(connection, Activity.__table__)
-        statement = statement.on_conflict_do_update(index_elements=["id"],
-                                                    set_={"definition": statement.excluded.definition})
-        connection.execute(statement, [{"id": k, "definition": v} for k, v in definitions.items()])
+        connection.execute(_merge_definitions(connection), [{"id": k, "definition": v} for k, v in definitions.items()])
 
     def _store_attachments(self, connection: Connection, attachments: dict[str, tuple[str, bytes]]) -> None:
         for sha2, (content_type, content) in attachments.items():

@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import ColumnClause
 
-from xapi.sql import dialect_insert, utcnow
+from xapi.sql import built_once_per_dialect, dialect_insert, utcnow
 
 from ..db import upsert
 from ..models import Progress, QuestionMiss, QuizAttempt
@@ -292,20 +292,18 @@ class Learning:
         return Status.PASSED if status is Status.PASSED else Status.FAILED
 
 
-_COUNT_MISS: dict[str, Any] = {}  # per dialect, built once
+@built_once_per_dialect
+def _count_miss(connection: Connection):
+    return dialect_insert(connection, MISSES).on_conflict_do_update(
+        index_elements=["context_id", "module_id", "question_id"], set_={"misses": MISSES.c.misses + 1})
 
 
 def _count_misses(connection: Connection, missed: list[LearningEvent]) -> None:
     """The course's question-miss aggregate (trainers' course view), in the events' transaction: one
     statement for a submission's wrong answers (each question once in an attempt)."""
-    if not missed:
-        return
-    statement = _COUNT_MISS.get(connection.dialect.name)
-    if statement is None:
-        statement = _COUNT_MISS[connection.dialect.name] = dialect_insert(connection, MISSES).on_conflict_do_update(
-            index_elements=["context_id", "module_id", "question_id"], set_={"misses": MISSES.c.misses + 1})
-    connection.execute(statement, [{"context_id": e.learner.context_id, "module_id": e.module_id,
-                                    "question_id": e.question_id, "misses": 1} for e in missed])
+    if missed:
+        connection.execute(_count_miss(connection), [{"context_id": e.learner.context_id, "module_id": e.module_id,
+                                                      "question_id": e.question_id, "misses": 1} for e in missed])
 
 
 _PROGRESS_OF = select(PROGRESS).where(PROGRESS.c.user_id == bindparam("user_id"))
