@@ -381,6 +381,11 @@ def _merge_definitions(connection: Connection) -> Insert:
     return statement.on_conflict_do_update(index_elements=["id"], set_={"definition": statement.excluded.definition})
 
 
+@built_once_per_dialect
+def _keep_attachment(connection: Connection) -> Insert:
+    return dialect_insert(connection, Attachment.__table__).on_conflict_do_nothing(index_elements=["sha2"])
+
+
 def _insert_new_ids(connection: Connection, rows: list[dict]) -> tuple[set[str], set[str] | None]:
     """Insert the statement rows whose id is not stored yet: the ids inserted, and (PostgreSQL) the statements
     stored earlier that target one of them. On PostgreSQL, one short statement over the rows as one JSON
@@ -490,10 +495,9 @@ class SqlStatementStore:
         connection.execute(_merge_definitions(connection), [{"id": k, "definition": v} for k, v in definitions.items()])
 
     def _store_attachments(self, connection: Connection, attachments: dict[str, tuple[str, bytes]]) -> None:
-        for sha2, (content_type, content) in attachments.items():
-            connection.execute(dialect_insert(connection, Attachment.__table__)
-                               .values(sha2=sha2, content_type=content_type, content=content)
-                               .on_conflict_do_nothing(index_elements=["sha2"]))
+        connection.execute(_keep_attachment(connection), [
+            {"sha2": sha2, "content_type": content_type, "content": content}
+            for sha2, (content_type, content) in attachments.items()])
 
     def authorities(self, connection: Connection, ids: list[str]) -> dict[str, str | None]:
         """The authority key of each stored statement among ``ids`` (who may void it)."""
