@@ -10,7 +10,7 @@ from flask import Response
 from sqlalchemy import delete, select, update
 
 from .agents import agent_key
-from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH, too_long
+from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH, unstorable
 from .lrs import current_lrs
 from .models import Document
 from .protocol import XapiError, XapiRequest, agent_param
@@ -65,7 +65,7 @@ def _key(kind: Kind, params: dict) -> dict:
 
 
 def _fitting(value: str, limit: int, name: str) -> str:
-    reason = too_long(value, limit)
+    reason = unstorable(value, limit)
     if reason:
         raise XapiError(400, f"{name} {reason}")
     return value

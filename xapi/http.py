@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import basic_auth, documents, formats
@@ -96,6 +96,10 @@ def _answer(path: str, resource: str, needs_auth: bool) -> Response:
         return _error(413, f"the body is larger than this LRS accepts ({request.max_content_length} bytes)")
     except RecursionError:
         return _error(400, "the body is nested too deeply")
+    except DataError as error:  # a value the checks above let through, which the database cannot take
+        log.warning("xAPI request refused by the database: %s", error.orig)
+        return _error(400, "the request holds a value this LRS's database cannot handle (a NUL character, or a "
+                           "number out of range): it changed nothing")
 
 
 def _check_version_header(version: str | None) -> None:

@@ -8,7 +8,7 @@ from email.policy import HTTP
 import orjson
 from flask import Request
 
-from .validation import validate_agent
+from .validation import StatementInvalid, validate_agent
 
 ALTERNATE_HEADERS = ("authorization", "x-experience-api-version", "content-type", "content-length",
                      "if-match", "if-none-match")
@@ -86,7 +86,10 @@ def agent_param(params: dict, required: bool = True) -> dict | None:
         agent = orjson.loads(params["agent"])
     except orjson.JSONDecodeError as error:
         raise XapiError(400, "agent must be a JSON Agent or identified Group") from error
-    validate_agent(agent)
+    try:
+        validate_agent(agent)
+    except StatementInvalid as error:  # named after the parameter, not a statement
+        raise XapiError(400, f"agent{'.' + error.path if error.path else ''}: {error.message}") from None
     return agent
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import fastjsonschema
 
 from .agents import agent_key
-from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH, too_long
+from .limits import IRI_LENGTH, MEDIA_TYPE_LENGTH, unstorable
 from .times import parse_time
 
 __all__ = ["StatementInvalid", "validate_statement", "validate_statements", "validate_agent", "is_iri", "is_uuid"]
@@ -134,14 +134,14 @@ def _statement_rules(statement: dict, prefix: str) -> None:
 
 
 def _fits(value: str, limit: int, path: str) -> None:
-    reason = too_long(value, limit)
+    reason = unstorable(value, limit)
     if reason:
         raise StatementInvalid(path, reason)
 
 
 def _identifier_fits(agent: dict, path: str) -> None:
     """The agent's key (its identifier, as the LRS indexes it) must fit its column."""
-    reason = too_long(agent_key(agent) or "", IRI_LENGTH)
+    reason = unstorable(agent_key(agent) or "", IRI_LENGTH)
     if reason:
         raise StatementInvalid(path, "its identifier " + reason)
 

@@ -73,3 +73,19 @@ def test_over_long_ids_and_content_types_are_400s_and_the_stored_document_stays(
     assert lrs.put("/activities/state", params=at_limit, json={"a": 1}).status_code == 204
     assert lrs.get("/activities/state", params=STATE).json() == ["bookmark", "s" * 2048]
     assert lrs.get("/activities/state", params=kept).json() == {"section": 2}
+
+
+def test_nul_characters_in_ids_are_400s_on_every_database_and_the_stored_document_stays(lrs):
+    """PostgreSQL text cannot hold a NUL: what the LRS indexes refuses one everywhere (SQLite could keep it)."""
+    kept = {**STATE, "stateId": "bookmark"}
+    assert lrs.put("/activities/state", params=kept, json={"section": 2}).status_code == 204
+    nul_agent = json.dumps({"account": {"homePage": "https://lms.example.org", "name": "b\x00ea"}})
+    for path, params, named in [
+        ("/activities/state", {**STATE, "stateId": "s\x00"}, "stateId contains a NUL character"),
+        ("/activities/profile", {"activityId": ACTIVITY, "profileId": "p\x00"}, "profileId contains a NUL character"),
+        ("/activities/state", {**STATE, "agent": nul_agent, "stateId": "s"}, "agent: its identifier contains a NUL"),
+    ]:
+        refused = lrs.put(path, params=params, json={"a": 1})
+        assert refused.status_code == 400 and named in refused.json()["error"]["message"], refused.text
+    assert lrs.get("/activities/state", params=STATE).json() == ["bookmark"]
+    assert lrs.get("/activities/state", params=kept).json() == {"section": 2}

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from lti_tool import database
 from tests.xapi.conftest import LrsClient, make_credential, statement
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -354,3 +355,22 @@ def test_the_same_statement_posted_concurrently_is_stored_once(tool, lrs):
     assert statuses == [200] * 8
     found = lrs.get("/statements", params={"verb": sent["verb"]["id"]}).json()["statements"]
     assert [s["id"] for s in found] == [sent["id"]]
+
+
+def test_nul_characters_are_kept_in_statements_refused_in_identifiers_and_never_a_5xx(lrs, tool):
+    """A NUL inside a statement's JSON is kept as sent; one in an agent's identifier is a 400 on every database;
+    a query naming one is answered (PostgreSQL cannot compare it: a 400 saying so; SQLite: nothing matches)."""
+    kept = statement(verb={"id": "http://adlnet.gov/expapi/verbs/experienced", "display": {"en-US": "ex\x00"}})
+    assert lrs.post("/statements", json=kept).status_code == 200
+    account = {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": "a\x00"}}
+    refused = lrs.post("/statements", json=statement(actor=account))
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["message"] == "[0].actor: its identifier contains a NUL character, which this " \
+                                                 "LRS cannot store"
+    query = lrs.get("/statements", params={"activity": "http://example.org/activities/\x00"})
+    if database(tool.app).engine.dialect.name == "postgresql":
+        assert query.status_code == 400 and "it changed nothing" in query.json()["error"]["message"], query.text
+    else:
+        assert query.status_code == 200 and query.json()["statements"] == []
+    stored = lrs.get("/statements").json()["statements"]
+    assert [s["id"] for s in stored] == [kept["id"]] and stored[0]["verb"]["display"] == {"en-US": "ex\x00"}
