@@ -52,9 +52,15 @@ def launched_user(*allowed: Role) -> LaunchedUser:
 
 def locale() -> str:
     """The launch's (or the switch's) language; French by default."""
-    chosen = (session.get("passeport") or {}).get("locale")
-    if chosen in LOCALES:
-        return chosen
+    return supported_locale((session.get("passeport") or {}).get("locale"))
+
+
+def supported_locale(requested: str | None) -> str:
+    """The language of ``requested`` (a tag such as 'en-GB') when Passeport speaks it, else the browser's best
+    match; French by default."""
+    language = (requested or "")[:2].lower()
+    if language in LOCALES:
+        return language
     return request.accept_languages.best_match(LOCALES, default="fr") if request else "fr"
 
 

@@ -41,12 +41,17 @@ def _claim(claims: dict, name: str) -> dict:
 
 
 def _service_url(value: object, column, name: str) -> str:
-    """A service URL the launch announced; one longer than its column is refused (400) before anything is kept."""
+    """A service URL the launch announced; one longer than its column, or with a NUL character, is refused (400)
+    before anything is kept."""
     url, limit = str(value), column.type.length
     if len(url) > limit:
         raise bad_request("service_url_too_long",
                           f"L'adresse de service « {name} » du jeton dépasse {limit} caractères.",
                           f"The token's service URL '{name}' is longer than {limit} characters.")
+    if "\x00" in url:
+        raise bad_request("service_url_with_nul",
+                          f"L'adresse de service « {name} » du jeton contient un caractère nul.",
+                          f"The token's service URL '{name}' contains a NUL character.")
     return url
 
 

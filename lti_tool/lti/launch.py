@@ -101,16 +101,23 @@ def check_claim_types(body: Any) -> None:
 IDENTIFIER_LENGTH = 255
 
 
-def check_identifier_lengths(body: dict[str, Any]) -> None:
-    """Identifiers longer than the specifications allow are refused (400), before anything stores them."""
+def check_identifiers(body: dict[str, Any]) -> None:
+    """Identifiers longer than the specifications allow, or holding a NUL character (which PostgreSQL text
+    cannot keep), are refused (400) before anything stores them: an identifier is kept exactly or not at all."""
     identifiers = {"sub": body.get("sub"), "deployment_id": body.get(CLAIM + "deployment_id"),
                    "context.id": (body.get(CLAIM + "context") or {}).get("id"),
                    "resource_link.id": (body.get(CLAIM + "resource_link") or {}).get("id")}
-    over = [name for name, value in identifiers.items() if isinstance(value, str) and len(value) > IDENTIFIER_LENGTH]
+    present = {name: value for name, value in identifiers.items() if isinstance(value, str)}
+    over = [name for name, value in present.items() if len(value) > IDENTIFIER_LENGTH]
     if over:
         raise bad_request("identifier_too_long",
                           f"Identifiant(s) du jeton de plus de {IDENTIFIER_LENGTH} caractères : {', '.join(over)}.",
                           f"Token identifier(s) longer than {IDENTIFIER_LENGTH} characters: {', '.join(over)}.")
+    with_nul = [name for name, value in present.items() if "\x00" in value]
+    if with_nul:
+        raise bad_request("identifier_with_nul",
+                          f"Identifiant(s) du jeton contenant un caractère nul : {', '.join(with_nul)}.",
+                          f"Token identifier(s) containing a NUL character: {', '.join(with_nul)}.")
 
 
 class StateNotInCookie(Exception):
@@ -216,7 +223,7 @@ class PasseportMessageLaunch(FlaskMessageLaunch):
             raise bad_request("malformed_id_token", "Le jeton « id_token » n'est pas un objet JSON.",
                               "The 'id_token' body is not a JSON object.")
         check_claim_types(body)
-        check_identifier_lengths(body)
+        check_identifiers(body)
         iss = body.get("iss")
         if not iss or not isinstance(iss, str):
             raise bad_request("missing_iss", "Le jeton n'indique pas d'émetteur (iss).",

@@ -16,7 +16,7 @@ from ..domain.people import LaunchFacts, save_launch
 from ..domain.roles import Role, is_platform_administrator
 from ..player import module_page
 from ..player.resume import resume_url
-from ..web_session import remember_launch
+from ..web_session import remember_launch, supported_locale
 from .admin_views import grant_admin
 from .cookieless import PendingLogin, pending_login, remember_login, storage_key
 from .dynamic_registration import DESCRIPTION, NAME, SCOPES, deep_linking_supported, icon_url
@@ -134,7 +134,7 @@ def launch():
         return _launch_without_cookie(missing)
     lti = message.to_launch()
     module = services.catalogue().resolve(lti.requested_module())
-    locale = (lti.locale or "fr")[:2].lower()
+    locale = supported_locale(lti.locale or "fr")
     try:
         learner, resume = _record_launch(message, lti, module, locale)
     except IntegrityError:  # a row this process remembered writing was removed since: write everything again
