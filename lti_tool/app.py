@@ -5,7 +5,9 @@ import logging
 
 from flask import Flask, g, has_request_context, render_template, request, url_for
 from flask_babel import Babel, get_translations
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from xapi.forwarding import save_endpoint
 from xapi.http import create_blueprint as lrs_blueprint
@@ -23,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.check_secret_key(app.config)
     installed = install(app)
     security.install(app)
+    app.url_map.converters["row_id"] = RowIdConverter
 
     from .badges.passport_views import bp as passport_bp
     from .badges.verify_views import bp as verify_bp
@@ -69,6 +72,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """A row id in a URL, within what the database keeps (PostgreSQL's INTEGER): a larger number names no row,
+    so it is a 404 like any unknown id, not a query the database refuses."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def _template_translations(app: Flask) -> None:
@@ -145,6 +156,17 @@ def _register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         return render_template("error.html", status=error.code, title_fr=_FR_TITLES.get(error.code or 500, error.name),
                                title_en=error.name, detail_fr=None, detail_en=error.description), error.code
+
+    @app.errorhandler(DataError)
+    def refused_by_the_database(error: DataError):
+        """A value that got past the checks but that the database cannot take (a NUL character on PostgreSQL, a
+        number out of range): the transaction was rolled back, so the request changed nothing."""
+        logging.getLogger("passeport").warning("request refused by the database: %s", error.orig)
+        return render_template("error.html", status=400, title_fr=_FR_TITLES[400], title_en="Bad Request",
+                               detail_fr="Une valeur envoyée contient un caractère nul ou un nombre hors limites, "
+                                         "que la base de données ne peut pas traiter : la requête n'a rien changé.",
+                               detail_en="A value sent holds a NUL character or a number out of range, which the "
+                                         "database cannot handle: the request changed nothing."), 400
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -97,7 +97,7 @@ def _cells(grid: report.Grid, modules) -> list[Markup]:
     return rows
 
 
-@bp.get("/trainer/learners/<int:user_id>")
+@bp.get("/trainer/learners/<row_id:user_id>")
 def learner(user_id: int):
     user, context_id = _trainer()
     with services.database().read() as connection:

@@ -159,7 +159,7 @@ def create_line_item():
     return jsonify(created), 201
 
 
-@bp.get("/lineitems/<int:activity_id>")
+@bp.get("/lineitems/<row_id:activity_id>")
 def line_item(activity_id: int):
     _authorise(SCOPES["lineitem"])
     with services.database().sessions() as db:
@@ -169,7 +169,7 @@ def line_item(activity_id: int):
         return jsonify(_line_item_json(activity))
 
 
-@bp.post("/lineitems/<int:activity_id>/scores")
+@bp.post("/lineitems/<row_id:activity_id>/scores")
 def scores(activity_id: int):
     _authorise(SCOPES["score"])
     score = request.get_json(silent=True)

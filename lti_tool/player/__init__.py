@@ -187,7 +187,7 @@ REFUSALS = {
 }
 
 
-@bp.post("/modules/<module_id>/quiz/<int:attempt_id>")
+@bp.post("/modules/<module_id>/quiz/<row_id:attempt_id>")
 def submit(module_id: str, attempt_id: int):
     """Grade the attempt; with unanswered questions, first ask (the form again, answers kept) unless confirmed."""
     user = launched_user()
@@ -210,7 +210,7 @@ def submit(module_id: str, attempt_id: int):
     return redirect(url_for("player.quiz_result", module_id=found.id, attempt_id=attempt_id), 303)
 
 
-@bp.get("/modules/<module_id>/quiz/<int:attempt_id>/result")
+@bp.get("/modules/<module_id>/quiz/<row_id:attempt_id>/result")
 def quiz_result(module_id: str, attempt_id: int):
     """The score; the right choices only once the module is passed, before that what to reread and why."""
     user = launched_user()

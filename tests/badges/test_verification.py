@@ -136,6 +136,22 @@ def test_bad_input_is_a_verdict_page_or_problem_details(tool, passport):
     assert not_json.status_code == 400 and not_json.headers["Content-Type"] == "application/problem+json"
 
 
+
+def test_a_credential_address_holding_a_nul_is_a_readable_answer_never_a_server_error(tool, passport):
+    """Credential addresses look the id up; PostgreSQL cannot take a NUL in a query (this was a 500 there). The
+    application's rule for values the database refuses answers a readable 400; on SQLite nothing matches: 404."""
+    _verify_url, credential_url, uid = passport
+    postgresql = database(tool.app).engine.dialect.name == "postgresql"
+    for path in ("/credentials/a%00b", "/credentials/a%00b.jwt", "/ob2/assertions/a%00b",
+                 "/credentials/a%00b/certificate.pdf"):
+        answer = tool.get(tool.url + path)
+        if postgresql:
+            assert answer.status_code == 400, (path, answer.text[:300])
+            assert "contient un caractère nul" in answer.text and "the request changed nothing" in answer.text
+        else:
+            assert answer.status_code == 404, path
+    assert tool.get(credential_url).json()["id"].endswith(uid)
+
 def test_verification_page_names_holder_issuer_centre_image_and_time(tool, passport):
     verify_url, credential_url, uid = passport
     run(tool.app, __import__("lti_tool.badges.cli", fromlist=["issuer_cli"]).issuer_cli, "set",

@@ -175,3 +175,14 @@ def test_launch_locale_and_language_switch(tool, platform):
     switched = browser.post(f"{tool.url}/locale", data={"csrf_token": _csrf(page.text), "locale": "fr",
                                                               "next": f"/modules/{MODULE}"})
     assert '<html lang="fr">' in switched.text and "Commencer le module" in switched.text
+
+
+def test_an_attempt_number_past_what_the_database_keeps_is_a_404_and_the_open_attempt_stays(tool, learner):
+    """Row ids in addresses stop at PostgreSQL's INTEGER: a larger number names no attempt (404). It was a 500 on
+    both databases (PostgreSQL: integer out of range; SQLite: past 64 bits)."""
+    attempt_id, _questions, csrf = _open_quiz(tool, learner)
+    for number in (2**31, 10**20):
+        assert learner.post(f"{tool.url}/modules/{MODULE}/quiz/{number}", data={"csrf_token": csrf}).status_code == 404
+        assert learner.get(f"{tool.url}/modules/{MODULE}/quiz/{number}/result").status_code == 404
+    with database(tool.app).sessions() as db:
+        assert db.scalars(select(QuizAttempt.status).where(QuizAttempt.id == attempt_id)).one() == "open"
