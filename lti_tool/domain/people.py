@@ -20,9 +20,6 @@ from ..models import Context, Membership, Platform, ResourceLink, User
 from .learning import Learner
 from .roles import Role
 
-USERS, CONTEXTS, LINKS = User.__table__, Context.__table__, ResourceLink.__table__
-EMAIL_LENGTH = User.email.type.length
-
 
 @dataclass(frozen=True)
 class LaunchFacts:
@@ -47,7 +44,7 @@ def _clipped(column, value: str | None) -> str | None:
 def _address(email: str | None) -> str | None:
     """An address longer than its column (RFC 5321 caps a path at 256), or with a NUL in it, is no address:
     not kept."""
-    return email if email and len(email) <= EMAIL_LENGTH and "\x00" not in email else None
+    return email if email and len(email) <= User.email.type.length and "\x00" not in email else None
 
 
 def _present(**values) -> dict:
@@ -63,18 +60,18 @@ def save_launch(connection: Connection, facts: LaunchFacts, recent: RecentWrites
     platform = {"platform_id": facts.platform_id}
     write = recent.write if recent else upsert
     user_id = upsert(connection, User, platform | {"sub": facts.sub}, {"last_launch_at": now}
-                     | _present(name=_clipped(USERS.c.name, facts.name), email=_address(facts.email)))
+                     | _present(name=_clipped(User.name, facts.name), email=_address(facts.email)))
     context_id = None
     if facts.context.get("id"):
         context_id = write(connection, Context, platform | {"context_id": str(facts.context["id"])},
-                           _present(title=_clipped(CONTEXTS.c.title, facts.context.get("title")),
-                                    label=_clipped(CONTEXTS.c.label, facts.context.get("label"))))
+                           _present(title=_clipped(Context.title, facts.context.get("title")),
+                                    label=_clipped(Context.label, facts.context.get("label"))))
         upsert(connection, Membership, {"user_id": user_id, "context_id": context_id},
                {"role": facts.role.value, "roles": facts.roles, "last_launch_at": now})
     if facts.resource_link.get("id"):
         write(connection, ResourceLink, platform | {"resource_link_id": str(facts.resource_link["id"])},
               {"context_id": context_id, "module_id": facts.module_id}
-              | _present(title=_clipped(LINKS.c.title, facts.resource_link.get("title"))))
+              | _present(title=_clipped(ResourceLink.title, facts.resource_link.get("title"))))
     course = str(facts.context["id"]) if context_id else None
     return Learner(user_id=user_id, context_id=context_id, issuer=facts.issuer, sub=facts.sub, course=course)
 
