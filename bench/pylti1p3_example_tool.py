@@ -3,20 +3,29 @@
 Like that example it builds a ``ToolConfJsonFile`` (JSON + PEM files read and
 parsed) on every request, keeps nonces and launch data in Flask-Caching's
 in-process SimpleCache, fetches the platform JWKS on every launch, and renders
-a page from the launch data. Its JavaScript cookie check is left out (it needs
-a browser round trip), which only makes it faster.
+a page from the launch data with ``render_template``, which compiles the
+template once (until 2026-12-07 this peer compiled it on every launch with
+``render_template_string``, 10 % of its round trip that the example does not
+spend). Left out, which only makes it faster: its JavaScript cookie check (it
+needs a browser round trip) and the ``pprint`` of every launch's data to stdout.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from flask import Flask, render_template_string
+from flask import Flask, render_template
 from flask_caching import Cache
+from jinja2 import DictLoader
 from pylti1p3.contrib.flask import FlaskCacheDataStorage, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.tool_config import ToolConfJsonFile
 
-PAGE = "<!doctype html><title>Launched</title><h1>Hello {{ name }}</h1><p>{{ module }}</p>"
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="{{ url_for('static', filename='page.css') }}">
+<script>var learner = "{{ name }}"; var launchId = "{{ launch_id }}";</script>
+<script src="{{ url_for('static', filename='page.js') }}"></script></head>
+<body><h1>{{ title }}</h1><p>{{ module }}</p></body></html>"""
 
 
 def build(workdir: Path, platform, tool_private_pem: str, tool_public_pem: str) -> Flask:
@@ -37,6 +46,7 @@ def build(workdir: Path, platform, tool_private_pem: str, tool_public_pem: str) 
 
     app = Flask("pylti1p3-example-peer")
     app.config.update(SECRET_KEY="bench", CACHE_TYPE="SimpleCache", CACHE_DEFAULT_TIMEOUT=600)
+    app.jinja_loader = DictLoader({"launched.html": PAGE})
     cache = Cache(app)
 
     @app.route("/lti/login", methods=["GET", "POST"])
@@ -52,6 +62,7 @@ def build(workdir: Path, platform, tool_private_pem: str, tool_public_pem: str) 
         message = FlaskMessageLaunch(FlaskRequest(), tool_conf, launch_data_storage=FlaskCacheDataStorage(cache))
         data = message.get_launch_data()
         custom = data.get("https://purl.imsglobal.org/spec/lti/claim/custom", {})
-        return render_template_string(PAGE, name=data.get("name", ""), module=custom.get("module"))
+        return render_template("launched.html", title="Launched", name=data.get("name", ""),
+                               module=custom.get("module"), launch_id=message.get_launch_id())
 
     return app
