@@ -81,8 +81,8 @@ def _instrument(state: str) -> None:
 
 def instructions(tool: str, count: int, postgres: str) -> int:
     """Instructions callgrind counted in ``count`` round trips (tool, platform peer and the JWKS it serves)."""
-    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-               "--child", tool, "--count", str(count), "--postgres", postgres]
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
+               sys.executable, __file__, "--child", tool, "--count", str(count), "--postgres", postgres]
     done = subprocess.run(command, capture_output=True, text=True, env=os.environ | {"PYTHONHASHSEED": "0"},
                           cwd=ROOT)
     found = re.search(r"Collected : (\d+)", done.stderr)
@@ -105,7 +105,7 @@ def main() -> None:
         sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
     with ThreadPoolExecutor(max_workers=2) as pool:
         counted = pool.map(lambda tool: instructions(tool, args.count, args.postgres), TOOLS)
-        per_round_trip = {tool: total / args.count for tool, total in zip(TOOLS, counted)}
+        per_round_trip = {tool: total / args.count for tool, total in zip(TOOLS, counted, strict=True)}
     example = per_round_trip["example"]
     print(f"\nInstructions per launch round trip (callgrind, {args.count} round trips per tool after {WARM_UP} "
           f"to warm up)\n")
