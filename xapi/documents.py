@@ -64,6 +64,13 @@ def _key(kind: Kind, params: dict) -> dict:
     return key
 
 
+def _named_id(kind: Kind, params: dict) -> str | None:
+    """The document id a request names, refused alike by every method: an id no document can have (a NUL, past
+    the column) is the same 400 on every database (PostgreSQL cannot even compare a NUL; SQLite finds nothing)."""
+    document_id = params.get(kind.id_param)
+    return None if document_id is None else _fitting(document_id, IRI_LENGTH, kind.id_param)
+
+
 def _fitting(value: str, limit: int, name: str) -> str:
     reason = unstorable(value, limit)
     if reason:
@@ -92,7 +99,7 @@ def _http_date(moment: datetime) -> str:
 
 def get(kind: Kind, xreq: XapiRequest, _principal) -> Response:
     key = _key(kind, xreq.params)
-    document_id = xreq.params.get(kind.id_param)
+    document_id = _named_id(kind, xreq.params)
     with _database().read() as connection:
         if document_id is None:
             return _ids(connection, key, xreq.params.get("since"))
@@ -125,7 +132,7 @@ def post(kind: Kind, xreq: XapiRequest, _principal) -> Response:
 
 def _write(kind: Kind, xreq: XapiRequest, merge: bool) -> Response:
     key = _key(kind, xreq.params)
-    document_id = _fitting(xreq.params.get(kind.id_param) or "", IRI_LENGTH, kind.id_param)
+    document_id = _named_id(kind, xreq.params)
     if not document_id:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
     sent = _json_object(xreq.body, "the document") if merge and xreq.mimetype == "application/json" else None
@@ -184,7 +191,7 @@ def _tags(header: str) -> set[str]:
 
 def remove(kind: Kind, xreq: XapiRequest, _principal) -> Response:
     key = _key(kind, xreq.params)
-    document_id = xreq.params.get(kind.id_param)
+    document_id = _named_id(kind, xreq.params)
     if document_id is None and kind is not STATE:
         raise XapiError(400, f"the {kind.id_param} parameter is required")
     with _database().begin() as connection:

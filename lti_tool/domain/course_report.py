@@ -52,6 +52,8 @@ class GridQuery:
             raise BadQuery("page starts at 1; 1 to 500 learners per page")
         if not 1 <= self.stuck_days <= 365:
             raise BadQuery("stuck days: 1 to 365")
+        if "\x00" in self.search:  # no keyboard types one; PostgreSQL cannot compare one, SQLite would match nothing
+            raise BadQuery("the search holds a NUL character")
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def test_stuck_also_means_no_activity_for_n_days(tool, platform, trainer):
 
 
 @pytest.mark.parametrize("args", [{"filter": "everyone"}, {"sort": "age"}, {"page": "0"}, {"page": "two"},
-                                  {"days": "0"}])
+                                  {"days": "0"}, {"q": "pe\x00er"}])
 def test_bad_grid_requests_get_a_readable_400(tool, trainer, args):
     response = trainer.get(f"{tool.url}/trainer/", params=args)
     assert response.status_code == 400

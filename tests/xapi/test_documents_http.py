@@ -87,5 +87,11 @@ def test_nul_characters_in_ids_are_400s_on_every_database_and_the_stored_documen
     ]:
         refused = lrs.put(path, params=params, json={"a": 1})
         assert refused.status_code == 400 and named in refused.json()["error"]["message"], refused.text
+    for read_or_delete in (lrs.get, lrs.delete):  # the same answer, SQLite (which would find nothing) included
+        for path, params, named in [("/activities/state", {**STATE, "stateId": "bookmark\x00"}, "stateId contains"),
+                                    ("/activities/profile", {"activityId": ACTIVITY, "profileId": "p\x00"},
+                                     "profileId contains")]:
+            refused = read_or_delete(path, params=params)
+            assert refused.status_code == 400 and named in refused.json()["error"]["message"], refused.text
     assert lrs.get("/activities/state", params=STATE).json() == ["bookmark"]
     assert lrs.get("/activities/state", params=kept).json() == {"section": 2}
