@@ -300,6 +300,19 @@ def passeport_app(platform, database_url: str, instance: Path):
     return app
 
 
+def platform_and_example_keys() -> tuple[PeerPlatform, int, str, str]:
+    """The platform peer (to serve on the port returned) and the example tool's RSA key pair, in PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode()
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    platform = PeerPlatform(TOOL_URL)
+    port = free_port()
+    platform.url = f"http://127.0.0.1:{port}"
+    return platform, port, private_pem, public_pem
+
+
 def postgres_url(base: str) -> str:
     schema = "bench_" + uuid.uuid4().hex[:8]
     engine = create_engine(base)
@@ -328,14 +341,7 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    platform = PeerPlatform(TOOL_URL)
-    port = free_port()
-    platform.url = f"http://127.0.0.1:{port}"
+    platform, port, private_pem, public_pem = platform_and_example_keys()
     load_before = os.getloadavg()
     with LiveServer(platform.app, port), tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -37,23 +37,12 @@ WARM_UP = 50
 
 def run_round_trips(tool: str, count: int, postgres: str) -> None:
     """The measured process: set up one tool and its platform, warm up, then ``count`` round trips."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
     from bench import pylti1p3_example_tool
-    from bench.launch import TOOL_URL, drop_schema, passeport_app, postgres_url, round_trip
+    from bench.launch import drop_schema, passeport_app, platform_and_example_keys, postgres_url, round_trip
     from lti_tool import database
-    from tests.peers.http import LiveServer, free_port
-    from tests.peers.lti_platform import PeerPlatform
+    from tests.peers.http import LiveServer
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    platform = PeerPlatform(TOOL_URL)
-    port = free_port()
-    platform.url = f"http://127.0.0.1:{port}"
+    platform, port, private_pem, public_pem = platform_and_example_keys()
     with LiveServer(platform.app, port), tempfile.TemporaryDirectory() as tmp:
         url = None
         if tool == "example":
