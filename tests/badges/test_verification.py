@@ -136,7 +136,6 @@ def test_bad_input_is_a_verdict_page_or_problem_details(tool, passport):
     assert not_json.status_code == 400 and not_json.headers["Content-Type"] == "application/problem+json"
 
 
-
 def test_a_credential_address_holding_a_nul_is_a_readable_answer_never_a_server_error(tool, passport):
     """Credential addresses look the id up; PostgreSQL cannot take a NUL in a query (this was a 500 there). The
     application's rule for values the database refuses answers a readable 400; on SQLite nothing matches: 404."""
@@ -151,6 +150,7 @@ def test_a_credential_address_holding_a_nul_is_a_readable_answer_never_a_server_
         else:
             assert answer.status_code == 404, path
     assert tool.get(credential_url).json()["id"].endswith(uid)
+
 
 def test_verification_page_names_holder_issuer_centre_image_and_time(tool, passport):
     verify_url, credential_url, uid = passport
